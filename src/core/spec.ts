@@ -1,0 +1,116 @@
+// The compiled form of a manifest: what the control plane stores and reconciles. The manifest
+// loader (manifest/) turns a `tutti.yaml` into a StackSpec: defaults applied, durations in
+// milliseconds, paths absolute, environment interpolated, dependency order computed.
+// Everything here is plain JSON so it crosses the API and sits in the database as is.
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+export type DependencyCondition = 'started' | 'healthy' | 'completed';
+
+export interface HealthSpec {
+  /** exactly one of http / tcp / exec is set */
+  http?: string;          // path, e.g. /healthz, probed on the instance's port
+  tcp?: boolean;          // connect to the instance's port
+  exec?: string[];        // argv run in the service's cwd and env; exit 0 = healthy
+  intervalMs: number;     // default 2s
+  timeoutMs: number;      // default 1s
+  healthyAfter: number;   // consecutive successes to become healthy, default 1
+  unhealthyAfter: number; // consecutive failures to become unhealthy, default 3
+  startPeriodMs: number;  // failures during this period after start do not count, default 0
+}
+
+export interface BackoffSpec {
+  initialMs: number;      // delay before the 2nd restart in a row (the 1st is immediate), default 100ms
+  factor: number;         // default 2
+  maxMs: number;          // cap, default 30s
+  resetAfterMs: number;   // an instance up this long has its crash count reset, default 30s
+}
+
+export interface LogSpec {
+  maxBytes: number;       // rotate the current file past this size, default 10 MiB
+  maxFiles: number;       // rotated files kept, default 5
+}
+
+export interface ServiceSpec {
+  name: string;
+  /** argv; a string command without shell operators is split into words, otherwise ['/bin/sh', '-c', cmd] */
+  command: string[];
+  image?: string;
+  cwd: string;                          // absolute
+  env: Record<string, string>;          // env_file entries overlaid with env, interpolated
+  replicas: number;                     // default 1
+  port: number;                         // 0 = allocate one per instance (default)
+  health?: HealthSpec;
+  dependsOn: Record<string, DependencyCondition>;
+  restart: RestartPolicy;               // default 'always'
+  backoff: BackoffSpec;
+  stopSignal: string;                   // default SIGTERM
+  stopGraceMs: number;                  // default 10s
+  importance: number;                   // stack-health weight, default 1
+  readyTimeoutMs: number;               // how long an instance may take to become ready, default 60s
+  logs: LogSpec;
+  /** hash of everything that requires new instances when it changes (not replicas, not importance) */
+  revision: string;
+}
+
+export interface StackSpec {
+  name: string;
+  file: string;                         // absolute path of the manifest
+  dir: string;                          // folder holding it; `.tutti/` lives here
+  services: Record<string, ServiceSpec>;
+  /** services in dependency order (dependencies first) */
+  order: string[];
+  /** sections that later capabilities read, stored as given */
+  selection?: unknown;
+  workflows?: string[];
+  alerts?: unknown[];
+}
+
+// ---- instances, as runtimes report them -------------------------------------------------
+
+export type InstanceState =
+  | 'starting'       // spawned, not yet ready
+  | 'running'        // up and ready (healthy, or no health check)
+  | 'unhealthy'      // up, health check failing
+  | 'stopping'       // stop signal sent
+  | 'stopped'        // stopped on purpose
+  | 'backoff'        // exited, waiting to be restarted
+  | 'crash-looping'  // exited again and again; restarts continue with growing delays
+  | 'completed'      // exited 0 and will not be restarted
+  | 'failed';        // exited and will not be restarted (restart policy, or cannot spawn)
+
+export type HealthStatus = 'none' | 'unknown' | 'passing' | 'failing';
+
+export interface InstanceInfo {
+  id: string;               // e.g. orders-3
+  service: string;
+  revision: string;
+  slot: number;             // replica index 0..replicas-1
+  address: string;          // 127.0.0.1 for local processes
+  port: number;
+  pid?: number;
+  state: InstanceState;
+  health: HealthStatus;
+  ready: boolean;
+  restarts: number;
+  createdAt: number;        // ms since epoch
+  startedAt?: number;       // current process' start, ms since epoch
+  lastExit?: { code: number | null; signal: string | null; at: number };
+  message?: string;         // why it is in this state (failed probe, spawn error, …)
+}
+
+export interface LogLine {
+  time: number;             // ms since epoch
+  service: string;
+  instance: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Probes one instance. Implemented by the registry layer, handed to runtimes. */
+export interface Prober {
+  probe(
+    check: HealthSpec,
+    target: { address: string; port: number; cwd: string; env: Record<string, string> },
+    signal: AbortSignal,
+  ): Promise<{ ok: boolean; message?: string }>;
+}

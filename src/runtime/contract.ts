@@ -1,0 +1,82 @@
+// The Runtime driver contract. A driver works at the level of a service: it rolls out a
+// revision itself (health-gated, one surge instance at a time, never below the ready count),
+// restarts crashed instances by its restart policy, and reports every instance change.
+// The orchestrator decides what to deploy and in which order; a driver decides how.
+
+import type { InstanceInfo, LogLine, ServiceSpec } from '../core/index.js';
+
+export interface Deployment {
+  spec: ServiceSpec;
+  /** desired number of instances (the orchestrator's, which may differ from spec.replicas after `scale`/`stop`) */
+  replicas: number;
+  /** environment added to every instance: <DEP>_URL, TUTTI_STACK, … (PORT, TUTTI_SERVICE, TUTTI_INSTANCE are the driver's) */
+  env: Record<string, string>;
+}
+
+export type ProgressPhase =
+  | 'unchanged'      // nothing to do
+  | 'starting'       // an instance was started
+  | 'ready'          // an instance became ready
+  | 'stopping'       // an old or surplus instance is being stopped
+  | 'done'           // the service matches the deployment
+  | 'failed';        // the deployment cannot complete; the previous instances are kept
+
+export interface Progress {
+  service: string;
+  phase: ProgressPhase;
+  instance?: string;
+  message?: string;
+  /** on 'failed': the failing instance's last log lines */
+  logs?: string[];
+}
+
+export type InstanceChange = 'created' | 'started' | 'ready' | 'unready' | 'exited' | 'restarting' | 'removed' | 'updated';
+
+export interface InstanceEvent {
+  change: InstanceChange;
+  instance: InstanceInfo;
+  detail?: string;
+}
+
+export interface LogQuery {
+  services?: string[];
+  instances?: string[];
+  sinceMs?: number;        // ms since epoch
+  tail?: number;           // last N lines (after the since filter), over the merged stream
+  follow?: boolean;
+}
+
+export interface Runtime {
+  readonly name: string;
+  /** Roll the service out to this deployment: start, replace (rolling) or scale instances. */
+  apply(deployment: Deployment, signal: AbortSignal): AsyncIterable<Progress>;
+  /** Rolling restart: each instance replaced by a new one, health-gated, zero downtime. */
+  restart(service: string, signal: AbortSignal): AsyncIterable<Progress>;
+  /** Stop and forget every instance of the service (stop signal, grace, then SIGKILL). */
+  remove(service: string, signal?: AbortSignal): Promise<void>;
+  /** Current instances, of one service or all. */
+  instances(service?: string): InstanceInfo[];
+  /** Subscribe to instance changes; returns the unsubscribe function. */
+  observe(listener: (event: InstanceEvent) => void): () => void;
+  /** Log lines, merged in time order; with follow, goes on until the signal aborts. */
+  logs(query: LogQuery, signal: AbortSignal): AsyncIterable<LogLine>;
+  /** Last lines of one instance, for failure reports. */
+  lastLines(instanceId: string, n: number): Promise<string[]>;
+  /** CPU (percent of one core) and resident memory (bytes) of each running instance, by instance id. */
+  stats(): Promise<Record<string, { cpu: number; memory: number }>>;
+  /** Let go of instances without stopping them (the daemon is exiting; a later one adopts them). */
+  detach(): Promise<void>;
+}
+
+/** What a driver persists to adopt its instances after a daemon restart. */
+export interface InstanceRecord {
+  id: string;
+  service: string;
+  data: unknown; // driver-specific JSON
+}
+
+export interface InstanceStore {
+  list(): Promise<InstanceRecord[]>;
+  put(record: InstanceRecord): Promise<void>;
+  delete(id: string): Promise<void>;
+}

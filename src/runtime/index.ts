@@ -1,0 +1,2 @@
+// Runtime drivers: the contract, and the local process driver.
+export * from './contract.js';
