@@ -4,3 +4,5 @@ export * from './errors.js';
 export * from './duration.js';
 export * from './size.js';
 export * from './spec.js';
+export * from './stack-health.js';
+export * from './manifest/index.js';

@@ -59,6 +59,8 @@ export interface StackSpec {
   services: Record<string, ServiceSpec>;
   /** services in dependency order (dependencies first) */
   order: string[];
+  /** the manifest's `runtime:` (default 'process'); a command-line choice may override it */
+  runtime?: 'process' | 'kubernetes';
   /** sections that later capabilities read, stored as given */
   selection?: unknown;
   workflows?: string[];

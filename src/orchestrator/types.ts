@@ -69,6 +69,8 @@ export interface Orchestrator {
   /** Follow one operation: past events are replayed, then live ones until 'complete'. */
   followOperation(id: string, listener: (e: OperationEvent) => void): () => void;
   logs(query: LogQuery, signal: AbortSignal): AsyncIterable<LogLine>;
+  /** CPU (percent of one core) and resident memory (bytes) of each running instance, by id. */
+  stats(): Promise<Record<string, { cpu: number; memory: number }>>;
   /** Stop intake and let go of instances without stopping them (daemon exit; the next daemon adopts). */
   close(): Promise<void>;
 }

@@ -1,2 +1,3 @@
 // Runtime drivers: the contract, and the local process driver.
 export * from './contract.js';
+export { createProcessRuntime, type ProcessRuntimeOptions } from './process/index.js';

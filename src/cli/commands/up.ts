@@ -1,0 +1,42 @@
+// `tutti up [path]`: validate the manifest, start the project's daemon if needed, apply, and
+// show progress until every service is ready or one fails (then say why, with its last logs).
+
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { loadManifestFile } from '../../core/index.js';
+import { connect } from '../daemon-control.js';
+import { followOperation } from '../follow.js';
+import { printJson, type GlobalOptions } from '../output.js';
+import { resolveProject } from '../project.js';
+import { printFailures, printStackSummary } from './summary.js';
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('validate the manifest, start the control plane if needed, and apply the stack')
+    .argument('[path]', 'a tutti.yaml or the folder holding one')
+    .action(async (pathArg: string | undefined, _o: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const project = resolveProject({ path: pathArg, file: g.file });
+      const spec = loadManifestFile(project.file ?? project.dir);
+      if (!g.json) for (const w of spec.warnings ?? []) process.stderr.write(`${pc.yellow('warning:')} ${w}\n`);
+      const { warnings: _w, ...stack } = spec;
+      const client = await connect(project, { start: 'always', url: g.url, token: g.token });
+      const op = await client.apply(stack);
+      if (!g.json) process.stdout.write(`${pc.bold(`Applying ${stack.name}`)} (${stack.order.length} services) from ${stack.file}\n`);
+      const result = await followOperation(client, op, { order: stack.order, quiet: g.json });
+      const status = await client.stack();
+      if (g.json) {
+        printJson({ ok: result.ok, operation: op.id, events: result.events, stack: status });
+      } else {
+        process.stdout.write('\n');
+        printStackSummary(status);
+        if (result.ok) {
+          process.stdout.write(`\n${pc.green('✔')} ${stack.name} is up. ${pc.dim('tutti ps · tutti logs -f · tutti down')}\n`);
+        } else {
+          printFailures(result.failures);
+        }
+      }
+      if (!result.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,47 @@
+// The `tutti` command line: one file per command under commands/, all talking to the
+// control plane through the typed client.
+
+import { Command, CommanderError } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerDown } from './commands/down.js';
+import { registerLogs } from './commands/logs.js';
+import { registerPs } from './commands/ps.js';
+import { registerServer } from './commands/server.js';
+import { registerServiceActions } from './commands/service-actions.js';
+import { registerUp } from './commands/up.js';
+import { addCommonOptions, printError } from './output.js';
+import { VERSION } from './version.js';
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = new Command('tutti')
+    .description('tutti: discover, compose, deploy and manage services')
+    .version(VERSION)
+    .option('-f, --file <path>', 'the manifest (default: tutti.yaml in this folder or above)')
+    .option('--json', 'machine-readable output')
+    .option('--debug', 'show stack traces')
+    .option('--url <url>', 'talk to this control plane instead of the project\'s daemon (env TUTTI_URL)')
+    .option('--token <token>', 'bearer token for --url (env TUTTI_TOKEN)')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride();
+
+  registerUp(program);
+  registerDown(program);
+  registerPs(program);
+  registerLogs(program);
+  registerServiceActions(program);
+  registerConfig(program);
+  registerServer(program);
+  addCommonOptions(program);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    printError(err, argv.includes('--debug'));
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,47 @@
+// The shapes the control-plane API speaks, for users of the client. The orchestrator's status
+// and operation types are re-exported as types only (nothing of that layer is loaded).
+
+import type { InstanceInfo } from '../core/index.js';
+import type { StackStatus } from '../orchestrator/types.js';
+
+export type { InstanceInfo, LogLine, StackSpec, ServiceSpec, TuttiErrorJSON } from '../core/index.js';
+export type {
+  StackStatus,
+  ServiceStatus,
+  ServiceState,
+  OperationInfo,
+  OperationEvent,
+  OperationKind,
+} from '../orchestrator/types.js';
+
+/** An instance as the API shows it; cpu and memory are there when asked for (`stats: true`). */
+export type InstanceView = InstanceInfo & {
+  /** percent of one core */
+  cpu?: number;
+  /** resident memory, bytes */
+  memory?: number;
+};
+
+export type StackStatusView = Omit<StackStatus, 'instances'> & { instances: InstanceView[] };
+
+export interface LogsQuery {
+  /** only these services (all when absent) */
+  services?: string[];
+  /** only these instances */
+  instances?: string[];
+  /** ms since epoch, or text the server parses: a duration back from now (`10m`) or an ISO time */
+  since?: number | string;
+  /** only the last N lines of the merged stream (for a follow: of the initial backlog) */
+  tail?: number;
+}
+
+export interface VersionInfo {
+  version: string;
+  api: 'v1';
+  node: string;
+}
+
+export interface ShutdownResult {
+  accepted: true;
+  stopStack: boolean;
+}

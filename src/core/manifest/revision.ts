@@ -1,0 +1,27 @@
+// A service's revision: a short hash of everything that needs new instances when it changes
+// (what runs, where, with which environment, port, health check and stop signal). Scaling,
+// importance, timeouts, restart policy, backoff, logs and dependencies are applied to running
+// instances, so they are left out and changing them does not replace anything.
+
+import { createHash } from 'node:crypto';
+import type { ServiceSpec } from '../spec.js';
+
+/** JSON with object keys sorted at every level, so key order never changes a hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export type RevisionInput = Pick<ServiceSpec, 'command' | 'image' | 'cwd' | 'env' | 'port' | 'health' | 'stopSignal'>;
+
+export function serviceRevision(spec: RevisionInput): string {
+  const { command, image, cwd, env, port, health, stopSignal } = spec;
+  const text = canonicalJson({ command, image, cwd, env, port, health, stopSignal });
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,73 @@
+// The control-plane HTTP app: auth and error handling for everything, the OpenAPI document,
+// and one plugin per API area under /api/v1. The caller listens (and closes) it.
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { authPlugin, type Role } from './auth.js';
+import { drainConnectionsOnClose } from './connections.js';
+import { errorsPlugin } from './errors.js';
+import { openApiRoutes, registerOpenApi } from './openapi.js';
+import type { ApiDeps, ControlledOrchestrator } from './plugin-types.js';
+import { daemonRoutes, healthRoutes } from './routes/daemon.js';
+import { instanceRoutes } from './routes/instances.js';
+import { logRoutes } from './routes/logs.js';
+import { operationRoutes } from './routes/operations.js';
+import { serviceRoutes } from './routes/services.js';
+import { stackRoutes } from './routes/stack.js';
+import { SseHub } from './sse.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface BuildAppOptions {
+  orchestrator: ControlledOrchestrator;
+  /** token → role */
+  tokens: Record<string, Role>;
+  /** default: no logging */
+  logger?: Logger | false;
+  /** called after the 202 of `POST /api/v1/daemon/shutdown` has been sent */
+  onShutdown?: (opts: { stopStack: boolean }) => void;
+  /** tutti's version, shown by /api/v1/version and the OpenAPI document */
+  version: string;
+  /** period of the SSE heartbeat comment; default 15 s */
+  sseHeartbeatMs?: number;
+  /** largest request body; default 8 MiB (a compiled manifest of a few hundred services) */
+  bodyLimit?: number;
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+    // ids from the daemon, not from callers
+    requestIdHeader: false,
+    // a HEAD of an event stream would hold a connection for nothing
+    exposeHeadRoutes: false,
+    // unknown fields are refused, not silently dropped: a typo must not change what happens
+    ajv: { customOptions: { removeAdditional: false } },
+  }) as unknown as FastifyInstance;
+
+  const sse = new SseHub({ heartbeatMs: opts.sseHeartbeatMs });
+  // open event streams never end by themselves; end them so close() does not wait on them
+  app.addHook('preClose', async () => sse.closeAll());
+  drainConnectionsOnClose(app);
+
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { tokens: opts.tokens });
+  await registerOpenApi(app, { version: opts.version });
+
+  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse };
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(stackRoutes, deps);
+      await api.register(serviceRoutes, deps);
+      await api.register(instanceRoutes, deps);
+      await api.register(operationRoutes, deps);
+      await api.register(logRoutes, deps);
+      await api.register(daemonRoutes, { version: opts.version, onShutdown: opts.onShutdown });
+      await api.register(openApiRoutes);
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,106 @@
+// The control-plane daemon: wires the store, the process runtime, the orchestrator and the
+// HTTP API together for one project, records where it listens in `.tutti/daemon.json`, and
+// shuts down in order (stop intake, let go of instances so the next daemon adopts them,
+// close the database). It never stops the stack's processes on its own exit: `tutti down` does.
+
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import pino from 'pino';
+import { createOrchestrator } from '../orchestrator/index.js';
+import { createProber } from '../registry/index.js';
+import { createProcessRuntime } from '../runtime/process/index.js';
+import { openSqliteStore } from '../store/index.js';
+import { buildApp } from './app.js';
+
+const require = createRequire(import.meta.url);
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+export interface DaemonOptions {
+  dir: string;
+  host?: string;
+  port?: number;
+}
+
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  const dir = path.resolve(opts.dir);
+  const stateDir = path.join(dir, '.tutti');
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logger = pino({ level: process.env.TUTTI_LOG_LEVEL ?? 'info', base: { pid: process.pid } });
+  const token = ensureToken(stateDir);
+
+  const store = await openSqliteStore(path.join(stateDir, 'state.db'));
+  const runtime = await createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
+  const orchestrator = await createOrchestrator({ store, runtime, logger });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      logger.info({ reason }, 'control plane stopping');
+      await app.close().catch(() => {});
+      await orchestrator.close().catch((err) => logger.error({ err }, 'detaching instances failed'));
+      await store.close().catch(() => {});
+      removeDaemonInfo(stateDir);
+      logger.info('control plane stopped');
+    })();
+    return closing;
+  };
+
+  const app = await buildApp({
+    orchestrator,
+    tokens: { [token]: 'admin' },
+    logger: false,
+    version: VERSION,
+    onShutdown: () => void shutdown('shutdown requested').then(() => process.exit(0)),
+  });
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  writeDaemonInfo(stateDir, {
+    pid: process.pid,
+    url: `http://${host}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    startedAt: Date.now(),
+    version: VERSION,
+  });
+  logger.info({ url: `http://${host}:${address.port}`, dir }, 'control plane listening');
+
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => void shutdown(sig).then(() => process.exit(0)));
+  }
+}
+
+function ensureToken(stateDir: string): string {
+  const file = path.join(stateDir, 'token');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing) {
+      chmodSync(file, 0o600);
+      return existing;
+    }
+  } catch {
+    // no token yet
+  }
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+function writeDaemonInfo(stateDir: string, info: object): void {
+  const tmp = path.join(stateDir, `daemon.json.${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o644 });
+  renameSync(tmp, path.join(stateDir, 'daemon.json'));
+}
+
+function removeDaemonInfo(stateDir: string): void {
+  const file = path.join(stateDir, 'daemon.json');
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
+    if (info.pid === process.pid) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,34 @@
+// Types shared by the API plugins: a TypeBox type provider (request types inferred from the
+// route schemas) and what every route plugin receives.
+
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
+import type { Orchestrator } from '../orchestrator/types.js';
+import type { SseHub } from './sse.js';
+
+export interface TypeBoxProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
+  serializer: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
+}
+
+export type ApiPlugin<Opts extends object = ApiDeps> = FastifyPluginAsync<Opts, RawServerDefault, TypeBoxProvider>;
+
+/** CPU (percent of one core) and resident memory (bytes) per instance id. */
+export type InstanceStats = Record<string, { cpu: number; memory: number }>;
+
+/** The orchestrator as the control plane uses it. */
+export type ControlledOrchestrator = Orchestrator;
+
+export interface ApiDeps {
+  orchestrator: ControlledOrchestrator;
+  sse: SseHub;
+}
+
+/** Marks a plugin as not encapsulated (what fastify-plugin does), so its hooks and handlers
+ *  apply to the whole app. */
+export function global<T extends (...args: never[]) => unknown>(plugin: T, name: string): T {
+  const marked = plugin as unknown as Record<symbol, unknown>;
+  marked[Symbol.for('skip-override')] = true;
+  marked[Symbol.for('fastify.display-name')] = name;
+  return plugin;
+}

@@ -1,0 +1,46 @@
+// Errors, log lines and the small daemon answers.
+
+import { Type } from '@sinclair/typebox';
+import { ErrorCodes, type LogLine, type TuttiErrorJSON } from '../../core/index.js';
+import { StringEnum, type Same } from './helpers.js';
+
+export const ErrorSchema = Type.Object(
+  {
+    code: StringEnum(Object.keys(ErrorCodes) as (keyof typeof ErrorCodes)[]),
+    message: Type.String({ description: 'one sentence saying what went wrong' }),
+    hint: Type.Optional(Type.String({ description: 'what to do about it' })),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { $id: 'Error' },
+);
+
+export const LogLineSchema = Type.Object(
+  {
+    time: Type.Number({ description: 'ms since epoch' }),
+    service: Type.String(),
+    instance: Type.String(),
+    stream: StringEnum(['stdout', 'stderr'] as const),
+    text: Type.String(),
+  },
+  { $id: 'LogLine' },
+);
+
+export const VersionSchema = Type.Object({
+  version: Type.String({ description: 'version of tutti running the control plane' }),
+  api: Type.Literal('v1'),
+  node: Type.String(),
+});
+
+export const HealthzSchema = Type.Object({ status: Type.Literal('ok') });
+
+export const ShutdownBodySchema = Type.Object(
+  { stopStack: Type.Optional(Type.Boolean({ default: false, description: 'stop every service before exiting' })) },
+  { additionalProperties: false, description: 'optional: a request without a body means {}' },
+);
+
+export const ShutdownReplySchema = Type.Object({ accepted: Type.Literal(true), stopStack: Type.Boolean() });
+
+const _error: Same<typeof ErrorSchema.static, TuttiErrorJSON> = true;
+const _line: Same<typeof LogLineSchema.static, LogLine> = true;
+void [_error, _line];
+

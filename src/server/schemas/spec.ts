@@ -1,0 +1,69 @@
+// The compiled manifest (StackSpec, src/core/spec.ts) as a JSON Schema: validates the body of
+// `PUT /api/v1/stack` and documents it. The CLI sends what the manifest loader produced, so
+// this checks shape and ranges; the manifest's own rules (cycles, names) ran before.
+
+import { Type } from '@sinclair/typebox';
+import type { StackSpec } from '../../core/index.js';
+import { Ref, StringEnum, type Same } from './helpers.js';
+
+const Millis = (description: string) => Type.Number({ minimum: 0, description: `${description}, ms` });
+const StringMap = Type.Record(Type.String(), Type.String());
+
+export const HealthSpecSchema = Type.Object(
+  {
+    http: Type.Optional(Type.String({ description: 'path probed on the instance port, e.g. /healthz' })),
+    tcp: Type.Optional(Type.Boolean()),
+    exec: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    intervalMs: Millis('time between probes'),
+    timeoutMs: Millis('time a probe may take'),
+    healthyAfter: Type.Integer({ minimum: 1 }),
+    unhealthyAfter: Type.Integer({ minimum: 1 }),
+    startPeriodMs: Millis('failures during this period after start do not count'),
+  },
+  { $id: 'HealthSpec', description: 'exactly one of http, tcp, exec is set' },
+);
+
+export const ServiceSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    command: Type.Array(Type.String(), { description: 'argv' }),
+    image: Type.Optional(Type.String()),
+    cwd: Type.String({ description: 'absolute path' }),
+    env: StringMap,
+    replicas: Type.Integer({ minimum: 0 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, description: '0 = allocate one per instance' }),
+    health: Type.Optional(Ref(HealthSpecSchema)),
+    dependsOn: Type.Record(Type.String(), StringEnum(['started', 'healthy', 'completed'] as const)),
+    restart: StringEnum(['always', 'on-failure', 'never'] as const),
+    backoff: Type.Object({
+      initialMs: Millis('delay before the 2nd restart in a row'),
+      factor: Type.Number({ minimum: 1 }),
+      maxMs: Millis('longest delay'),
+      resetAfterMs: Millis('an instance up this long has its crash count reset'),
+    }),
+    stopSignal: Type.String({ minLength: 1 }),
+    stopGraceMs: Millis('time between the stop signal and SIGKILL'),
+    importance: Type.Number({ minimum: 0 }),
+    readyTimeoutMs: Millis('time an instance may take to become ready'),
+    logs: Type.Object({ maxBytes: Type.Integer({ minimum: 1 }), maxFiles: Type.Integer({ minimum: 0 }) }),
+    revision: Type.String({ description: 'hash of what requires new instances when it changes' }),
+  },
+  { $id: 'ServiceSpec' },
+);
+
+export const StackSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    file: Type.String({ description: 'absolute path of the manifest' }),
+    dir: Type.String({ description: 'folder holding the manifest' }),
+    services: Type.Record(Type.String(), Ref(ServiceSpecSchema)),
+    order: Type.Array(Type.String(), { description: 'services in dependency order' }),
+    selection: Type.Optional(Type.Unknown()),
+    workflows: Type.Optional(Type.Array(Type.String())),
+    alerts: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  { $id: 'StackSpec', description: 'a compiled manifest (tutti.yaml)' },
+);
+
+const _stackSpec: Same<typeof StackSpecSchema.static, StackSpec> = true;
+void _stackSpec;

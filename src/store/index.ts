@@ -1,0 +1,18 @@
+// Persistence of the control plane's state through Kysely: SQLite by default.
+export type {
+  Store,
+  StoreOptions,
+  StoredStack,
+  ServiceRecord,
+  NewEvent,
+  StoredEvent,
+  EventQuery,
+  StackRepository,
+  ServiceRepository,
+  EventRepository,
+} from './store.js';
+export { DEFAULT_EVENT_RETENTION, DEFAULT_EVENT_LIMIT } from './store.js';
+export { openSqliteStore } from './sqlite-store.js';
+export { KyselyStore } from './kysely-store.js';
+export { migrations, migrateToLatest } from './migrations/index.js';
+export type { Database, Dialect } from './schema.js';

@@ -1,0 +1,47 @@
+// Table shapes as Kysely sees them. Column names are snake_case in the database and mapped to
+// the camelCase records of store.ts by the repositories; JSON is stored as text so both
+// dialects read it the same way.
+
+import type { ColumnType, Generated } from 'kysely';
+
+/** ms since epoch; PostgreSQL's bigint arrives as a string, so reads accept both */
+type Millis = ColumnType<number | string, number, number>;
+
+export interface StackTable {
+  id: number;               // always 1: one stack per control plane
+  spec: string;             // StackSpec as JSON
+  applied_at: Millis;
+}
+
+export interface ServicesTable {
+  name: string;
+  replicas: number;
+  stopped: number;          // 0 | 1, portable across dialects
+  endpoint_port: number | null;
+  updated_at: Millis;
+}
+
+export interface InstancesTable {
+  id: string;
+  service: string;
+  data: string;             // driver-specific JSON
+  updated_at: Millis;
+}
+
+export interface EventsTable {
+  id: Generated<number | string>;
+  time: Millis;
+  kind: string;
+  service: string | null;
+  instance: string | null;
+  message: string;
+}
+
+export interface Database {
+  stack: StackTable;
+  services: ServicesTable;
+  instances: InstancesTable;
+  events: EventsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
