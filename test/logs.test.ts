@@ -23,7 +23,8 @@ services:
     const files = readdirSync(dir);
     expect(files.length).toBeGreaterThanOrEqual(2);
     expect(files.length).toBeLessThanOrEqual(3); // current + 2 rotated
-    for (const f of files) expect(statSync(path.join(dir, f)).size).toBeLessThanOrEqual(64 * 1024 + 4096);
+    // a file may pass max_size by one write batch (at most an eighth of max_size)
+    for (const f of files) expect(statSync(path.join(dir, f)).size).toBeLessThanOrEqual(64 * 1024 * 1.125);
     const current = files.find((f) => f.endsWith('.log') && !/\.\d+\.log$|\.log\.\d+$/.test(f)) ?? files[0];
     const line = readFileSync(path.join(dir, current), 'utf8').split('\n').find((l) => l.includes('chatty done'))!;
     expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stdout chatty done$/);
