@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TuttiError } from '../core/index.js';
-import { findManifest } from '../core/index.js';
+import { findManifest } from '../core/manifest/index.js';
 
 export interface Project {
   dir: string;

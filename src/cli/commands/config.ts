@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadManifestFile, manifestJsonSchema } from '../../core/index.js';
+import { loadManifestFile, manifestJsonSchema } from '../../core/manifest/index.js';
 import { printJson, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
 

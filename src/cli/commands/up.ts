@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadManifestFile } from '../../core/index.js';
+import { loadManifestFile } from '../../core/manifest/index.js';
 import { connect } from '../daemon-control.js';
 import { followOperation } from '../follow.js';
 import { printJson, type GlobalOptions } from '../output.js';
