@@ -50,6 +50,13 @@ services:
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/stack', '/api/v1/logs', '/api/v1/services/{name}/restart']));
   });
 
+  it('refuses a second control plane on the same project', async () => {
+    const r = await p.tutti('server', '--dir', p.dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`another tutti control plane \\(pid ${p.daemon().pid}`));
+    expect((await p.json('ps')).instances).toHaveLength(1);
+  });
+
   it('the typed client reports unknown services with a coded error', async () => {
     const client = createClient({ url: p.daemon().url, token: p.token() });
     await expect(client.restart('nope')).rejects.toMatchObject({ code: 'TUTTI_E_UNKNOWN_SERVICE' });

@@ -78,6 +78,13 @@ class StackOrchestrator implements Orchestrator {
   }
 
   async apply(next: StackSpec) {
+    if (next.runtime && next.runtime !== this.opts.runtime.name) {
+      throw new TuttiError('TUTTI_E_BAD_REQUEST', `this control plane runs services on the ${this.opts.runtime.name} runtime, not ${next.runtime}`, {
+        hint: next.runtime === 'kubernetes'
+          ? 'the kubernetes runtime is not available yet; remove `runtime: kubernetes` to run the services as local processes'
+          : `remove \`runtime: ${next.runtime}\` from the manifest`,
+      });
+    }
     const previous = this.stack ?? undefined;
     const plan = planApply(previous, next);
     for (const name of [...plan.added, ...plan.changed]) {

@@ -13,6 +13,7 @@ import { createOrchestrator } from '../orchestrator/index.js';
 import { createProber } from '../registry/index.js';
 import { createProcessRuntime } from '../runtime/process/index.js';
 import { openSqliteStore } from '../store/index.js';
+import { TuttiError } from '../core/index.js';
 import { buildApp } from './app.js';
 
 const require = createRequire(import.meta.url);
@@ -29,6 +30,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const stateDir = path.join(dir, '.tutti');
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: process.env.TUTTI_LOG_LEVEL ?? 'info', base: { pid: process.pid } });
+  refuseSecondDaemon(stateDir);
   const token = ensureToken(stateDir);
 
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
@@ -71,6 +73,28 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => void shutdown(sig).then(() => process.exit(0)));
   }
+}
+
+/** Two control planes on one state folder would both supervise the same processes. */
+function refuseSecondDaemon(stateDir: string): void {
+  let info: { pid?: number; url?: string } | undefined;
+  try {
+    info = JSON.parse(readFileSync(path.join(stateDir, 'daemon.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const pid = info?.pid;
+  if (!pid || pid === process.pid) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // not running (or no /proc: the CLI's start lock is the only guard there)
+  }
+  if (!/server[\\/]main\.js|tutti/.test(cmdline)) return; // a recycled pid
+  throw new TuttiError('TUTTI_E_CONFLICT', `another tutti control plane (pid ${pid}, ${info?.url ?? 'unknown address'}) already runs for ${path.dirname(stateDir)}`, {
+    hint: 'use that one (tutti ps), or stop it first (tutti down)',
+  });
 }
 
 function ensureToken(stateDir: string): string {
