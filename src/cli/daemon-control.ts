@@ -20,7 +20,9 @@ export interface DaemonInfo {
   version: string;
 }
 
-const DAEMON_ENTRY = fileURLToPath(new URL('../server/main.js', import.meta.url));
+// the bundled daemon (npm run build makes it) holds less memory than the module tree
+const BUNDLED_DAEMON = fileURLToPath(new URL('../server/daemon.bundle.js', import.meta.url));
+const DAEMON_ENTRY = existsSync(BUNDLED_DAEMON) ? BUNDLED_DAEMON : fileURLToPath(new URL('../server/main.js', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {

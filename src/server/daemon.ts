@@ -91,7 +91,7 @@ function refuseSecondDaemon(stateDir: string): void {
   } catch {
     return; // not running (or no /proc: the CLI's start lock is the only guard there)
   }
-  if (!/server[\\/]main\.js|tutti/.test(cmdline)) return; // a recycled pid
+  if (!/server[\\/](main|daemon\.bundle)\.js|tutti/.test(cmdline)) return; // a recycled pid
   throw new TuttiError('TUTTI_E_CONFLICT', `another tutti control plane (pid ${pid}, ${info?.url ?? 'unknown address'}) already runs for ${path.dirname(stateDir)}`, {
     hint: 'use that one (tutti ps), or stop it first (tutti down)',
   });

@@ -207,7 +207,7 @@ services:
     const spec = load('name: shop\nservices:\n  a: { command: a }\n  b: { command: b }\n  c: { command: c, depends_on: { a: completed, b: healthy } }\n');
     expect(spec.warnings).toEqual([
       'service "c" waits for "a" to complete, but "a" has restart: always and is restarted instead; use restart: on-failure or never (tutti.yaml:5:34)',
-      'service "c" waits for "b" to be healthy, but "b" has no health check, so it counts as healthy once started (tutti.yaml:5:48)',
+      'service "c" waits for "b" to be healthy, but "b" has no health check, so it counts as healthy once it has stayed up 500 ms (tutti.yaml:5:48)',
     ]);
   });
 });

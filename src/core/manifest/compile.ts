@@ -172,7 +172,7 @@ function dependencyWarnings(services: Record<string, ServiceSpec>, entries: Reco
           `service "${name}" waits for "${dep.name}" to complete, but "${dep.name}" has restart: always and is restarted instead; use restart: on-failure or never`, { key: dep.key }).message);
       } else if (dep.condition === 'healthy' && !target.health) {
         warnings.push(problemAt(src, dep.path,
-          `service "${name}" waits for "${dep.name}" to be healthy, but "${dep.name}" has no health check, so it counts as healthy once started`, { key: dep.key }).message);
+          `service "${name}" waits for "${dep.name}" to be healthy, but "${dep.name}" has no health check, so it counts as healthy once it has stayed up 500 ms`, { key: dep.key }).message);
       }
     }
   }
