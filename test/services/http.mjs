@@ -14,7 +14,11 @@ const server = http.createServer((req, res) => {
   }
   console.log(`request ${req.method} ${req.url}`);
   res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ instance: name, pid: process.pid, version: process.env.VERSION ?? '1' }));
+  res.end(JSON.stringify({
+    instance: name, pid: process.pid, version: process.env.VERSION ?? '1',
+    service: process.env.TUTTI_SERVICE, stack: process.env.TUTTI_STACK, port: process.env.PORT,
+    urls: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.endsWith('_URL'))),
+  }));
 });
 server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`listening on ${process.env.PORT} as ${name}`));
 if (Number(process.env.TICK_MS) > 0) {
