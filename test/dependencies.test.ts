@@ -63,6 +63,8 @@ describe('dependencies', () => {
     expect(seen).toMatchObject({ service: 'api', stack: 'deps', urls: { DB_URL: db.endpoint } });
     expect(seen.urls.MIGRATE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(seen.instance).toMatch(/^api-\d+$/);
+    // the daemon's own malloc setting does not leak into the services it starts
+    expect([seen.mallocArenas, seen.tuttiUserArenas]).toEqual([process.env.MALLOC_ARENA_MAX ?? null, null]);
 
     const dbPid = status.instances.find((i: any) => i.service === 'db').pid;
     p.write('tutti.yaml', stack(0).replace(/\n {2}api:[\s\S]*$/, '\n'));

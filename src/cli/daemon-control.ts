@@ -100,7 +100,7 @@ async function startDaemon(project: Project): Promise<TuttiClient> {
     const child = spawn(process.execPath, [...daemonNodeFlags(), DAEMON_ENTRY, '--dir', project.dir], {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: process.env,
+      env: daemonEnv(),
       cwd: project.dir,
     });
     closeSync(fd);
@@ -135,6 +135,15 @@ function daemonNodeFlags(): string[] {
   const custom = process.env.TUTTI_DAEMON_NODE_FLAGS;
   if (custom !== undefined) return custom.split(/\s+/).filter(Boolean);
   return ['--max-semi-space-size=1'];
+}
+
+/**
+ * One malloc arena: the daemon's native allocations come from few threads, and glibc's
+ * default of several arenas holds about 5 MiB more. The services the daemon starts get the
+ * user's own setting back (see server/main.ts).
+ */
+function daemonEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MALLOC_ARENA_MAX: '1', TUTTI_USER_MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '' };
 }
 
 function tailOf(file: string, n: number): string {

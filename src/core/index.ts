@@ -7,3 +7,4 @@ export * from './duration.js';
 export * from './size.js';
 export * from './spec.js';
 export * from './stack-health.js';
+export * from './natural-order.js';

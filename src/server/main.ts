@@ -4,6 +4,15 @@
 import { parseArgs } from 'node:util';
 import { runDaemon } from './daemon.js';
 
+// The CLI starts the daemon with MALLOC_ARENA_MAX=1 for itself only (glibc read it at start):
+// the services it starts inherit the user's own value, or none.
+const userArenas = process.env.TUTTI_USER_MALLOC_ARENA_MAX;
+if (userArenas !== undefined) {
+  if (userArenas === '') delete process.env.MALLOC_ARENA_MAX;
+  else process.env.MALLOC_ARENA_MAX = userArenas;
+  delete process.env.TUTTI_USER_MALLOC_ARENA_MAX;
+}
+
 const { values } = parseArgs({
   options: { dir: { type: 'string', default: '.' }, host: { type: 'string' }, port: { type: 'string' } },
 });

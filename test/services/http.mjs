@@ -16,7 +16,7 @@ const server = http.createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({
     instance: name, pid: process.pid, version: process.env.VERSION ?? '1',
-    service: process.env.TUTTI_SERVICE, stack: process.env.TUTTI_STACK, port: process.env.PORT,
+    service: process.env.TUTTI_SERVICE, mallocArenas: process.env.MALLOC_ARENA_MAX ?? null, tuttiUserArenas: process.env.TUTTI_USER_MALLOC_ARENA_MAX ?? null, stack: process.env.TUTTI_STACK, port: process.env.PORT,
     urls: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.endsWith('_URL'))),
   }));
 });

@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogLine } from '../../core/index.js';
+import { naturalCompare, type LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
 import { parseLogLine } from './log-format.js';
 
@@ -107,5 +107,5 @@ async function readdirSafe(dir: string): Promise<string[]> {
 
 /** web-2 before web-10. */
 function byInstanceNumber(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return naturalCompare(a, b);
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pidusage from 'pidusage';
 import type { Logger } from 'pino';
-import type { InstanceInfo, LogLine, Prober } from '../../core/index.js';
+import { naturalCompare, type InstanceInfo, type LogLine, type Prober } from '../../core/index.js';
 import type { Deployment, InstanceEvent, InstanceStore, LogQuery, Progress, Runtime } from '../contract.js';
 import { restoreInstances } from './adopt.js';
 import { AsyncQueue } from './async-queue.js';
@@ -218,5 +218,5 @@ function currentDeployment(instances: InstanceSupervisor[]): Deployment | undefi
 }
 
 function byServiceAndNumber(a: InstanceInfo, b: InstanceInfo): number {
-  return a.service.localeCompare(b.service) || a.id.localeCompare(b.id, 'en', { numeric: true });
+  return naturalCompare(a.service, b.service) || naturalCompare(a.id, b.id);
 }

@@ -21,7 +21,10 @@ class InCodeProvider implements MigrationProvider {
 
 /** Brings the database to the latest schema; fails clearly on a database from a newer tutti. */
 export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect, where: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  // names sort as plain strings (0001-…, 0002-…); Kysely's default uses localeCompare, whose
+  // ICU collation data would cost the daemon several MiB
+  const nameComparator = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect), nameComparator });
   const { error, results } = await migrator.migrateToLatest();
   if (!error) return;
   const failed = results?.find((r) => r.status === 'Error')?.migrationName;
