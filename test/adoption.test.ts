@@ -21,6 +21,7 @@ services:
 `);
     const up = await p.tutti('up');
     expect(up.code, up.stderr).toBe(0);
+    expect((await p.tutti('scale', 'other=3')).code).toBe(0); // state the next daemon must keep
   });
   afterAll(() => p.cleanup());
 
@@ -36,6 +37,8 @@ services:
     const key = (s: any) => s.instances.map((i: any) => `${i.id}:${i.pid}:${i.restarts}`).sort();
     expect(key(after)).toEqual(key(before));
     expect(after.services.map((s: any) => s.endpoint)).toEqual(before.services.map((s: any) => s.endpoint));
+    expect(after.services.map((s: any) => `${s.name}:${s.replicas}`)).toEqual(['ticker:1', 'other:3']);
+    expect(after.instances).toHaveLength(4);
     expect(after.health).toBe(1);
   });
 

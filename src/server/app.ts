@@ -45,6 +45,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // unknown fields are refused, not silently dropped: a typo must not change what happens
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
+  // Response schemas document the API (OpenAPI); answers are the orchestrator's own typed
+  // objects, so plain JSON.stringify serialises them. Compiling a fast-json-stringify
+  // serialiser per route would cost the daemon megabytes of generated code for no gain.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   const sse = new SseHub({ heartbeatMs: opts.sseHeartbeatMs });
   // open event streams never end by themselves; end them so close() does not wait on them
