@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { formatDuration } from '../../core/index.js';
+import { formatDuration, TuttiError } from '../../core/index.js';
 import { connect } from '../daemon-control.js';
 import { bytes, colourState, printJson, table, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
@@ -19,6 +19,12 @@ export function registerPs(program: Command): void {
       const project = resolveProject({ file: g.file });
       const client = await connect(project, { start: 'if-state', url: g.url, token: g.token });
       const status = await client.stack({ stats: true });
+      const unknown = services.filter((s) => !status.services.some((x) => x.name === s));
+      if (unknown.length > 0) {
+        throw new TuttiError('TUTTI_E_UNKNOWN_SERVICE', `no service named ${unknown.join(', ')} in stack ${status.name}`, {
+          hint: `services: ${status.services.map((x) => x.name).join(', ')}`,
+        });
+      }
       const instances = status.instances.filter((i) => services.length === 0 || services.includes(i.service));
       if (g.json) return printJson({ ...status, instances });
       const ready = status.services.filter((s) => s.state === 'running' || s.state === 'completed').length;
