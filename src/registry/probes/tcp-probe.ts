@@ -21,7 +21,16 @@ export function tcpProbe(check: HealthSpec, target: ProbeTarget, outer: AbortSig
       resolve(result);
     };
     const onAbort = (): void => finish({ ok: false, message: deadline.reason() });
-    socket.once('connect', () => finish({ ok: true }));
+    socket.once('connect', () => {
+      // Allocated ports lie in the ephemeral range, so a probe of a port nobody listens on yet
+      // can be given that very port as its own source port and connect to itself (a TCP
+      // simultaneous open). That is not the service answering.
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
+        finish({ ok: false, message: `nothing listens on ${target.address}:${target.port} (the probe connected to itself)` });
+        return;
+      }
+      finish({ ok: true });
+    });
     socket.once('error', (err) => finish({ ok: false, message: describeError(err) }));
     deadline.signal.addEventListener('abort', onAbort, { once: true });
   });
