@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, start } from './lib/exec.js';
 import { waitAllAnswering, waitAnsweredByNewPid, waitPortsClosed } from './lib/poll.js';
-import { allocatePorts, isAlive, listenerPid, listeningSockets, rssBytes } from './lib/proc.js';
+import { allocatePorts, isAlive, listenerPid, listeningSockets, rssBytes, ussBytes } from './lib/proc.js';
 import { fmtMiB, fmtMs, median, printComparison } from './lib/table.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -156,15 +156,20 @@ async function measure(tool, ports, opts) {
 
     result.daemonPid = await tool.daemonPid();
     const samples = [];
+    const privateSamples = [];
     const until = performance.now() + opts.settleMs;
     do {
       const rss = await rssBytes(result.daemonPid);
       if (rss === undefined) throw new Error(`${tool.name} daemon (pid ${result.daemonPid}) is gone`);
       samples.push(rss);
+      const uss = await ussBytes(result.daemonPid);
+      if (uss !== undefined) privateSamples.push(uss);
       await sleep(250);
     } while (performance.now() < until);
     result.rss = median(samples);
-    console.log(`${tool.name}: daemon pid ${result.daemonPid} holds ${fmtMiB(result.rss)} (median of ${samples.length} samples over ${opts.settleMs} ms)`);
+    result.uss = median(privateSamples);
+    console.log(`${tool.name}: daemon pid ${result.daemonPid} holds ${fmtMiB(result.rss)} resident, ${fmtMiB(result.uss)} of it private `
+      + `(medians of ${samples.length} samples over ${opts.settleMs} ms)`);
 
     result.recoveries = [];
     for (let i = 0; i < opts.kills; i++) {
@@ -255,6 +260,7 @@ async function main() {
   printComparison([
     { label: `time to all ${opts.services} answering`, ours: t.startupMs, base: p.startupMs, format: fmtMs, target: TARGETS.startup },
     { label: 'daemon memory (RSS)', ours: t.rss, base: p.rss, format: fmtMiB, target: TARGETS.memory },
+    { label: 'daemon private memory (USS)', ours: t.uss, base: p.uss, format: fmtMiB },
     ...(opts.kills > 0
       ? [{ label: `kill -9 → answering (median of ${opts.kills})`, ours: t.recoveryMs, base: p.recoveryMs, format: fmtMs, target: TARGETS.recovery }]
       : []),

@@ -59,6 +59,20 @@ export async function rssBytes(pid) {
   }
 }
 
+/**
+ * Private memory (USS): resident pages no other process shares. RSS also counts the pages of
+ * the node binary, which every Node process on the machine shares (the 50 services too).
+ */
+export async function ussBytes(pid) {
+  try {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return (kb('Private_Clean') + kb('Private_Dirty')) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 export function isAlive(pid) {
   try {
     process.kill(pid, 0);

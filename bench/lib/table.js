@@ -20,13 +20,13 @@ export function printComparison(rows, { ours = 'tutti', base = 'pm2' } = {}) {
     const ratio = row.ours !== undefined && row.base !== undefined && Number.isFinite(row.base) && row.base > 0
       ? row.ours / row.base
       : undefined;
-    const verdict = ratio === undefined ? '' : ratio <= row.target ? 'PASS' : 'MISS';
+    const verdict = ratio === undefined || row.target === undefined ? '' : ratio <= row.target ? 'PASS' : 'MISS';
     lines.push([
       row.label,
       row.format(row.ours),
       row.format(row.base),
       ratio === undefined ? '—' : Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '∞',
-      `≤ ${row.target.toFixed(1)}×`,
+      row.target === undefined ? '(info)' : `≤ ${row.target.toFixed(1)}×`,
       verdict,
     ]);
   }
