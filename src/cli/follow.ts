@@ -13,9 +13,9 @@ export interface FollowResult {
 export async function followOperation(
   client: TuttiClient,
   op: OperationInfo,
-  opts: { order: string[]; quiet?: boolean },
+  opts: { order: string[]; quiet?: boolean; doneLabel?: string },
 ): Promise<FollowResult> {
-  const view = opts.quiet ? undefined : new ProgressView(opts.order);
+  const view = opts.quiet ? undefined : new ProgressView(opts.order, opts.doneLabel);
   const events: OperationEvent[] = [];
   let ok = false;
   for await (const e of client.followOperation(op.id)) {

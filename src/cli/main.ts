@@ -13,6 +13,14 @@ import { addCommonOptions, printError } from './output.js';
 import { VERSION } from './version.js';
 
 export async function main(argv = process.argv): Promise<void> {
+  // `tutti logs | head`: the reader went away, which is not an error of ours
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+
   const program = new Command('tutti')
     .description('tutti: discover, compose, deploy and manage services')
     .version(VERSION)

@@ -22,7 +22,8 @@ export class ProgressView {
   private readonly live: boolean;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor(order: string[], private readonly out: NodeJS.WriteStream = process.stdout) {
+  /** doneLabel: what a finished service is called, `ready` after up/start/restart, `stopped` after stop */
+  constructor(order: string[], private readonly doneLabel = 'ready', private readonly out: NodeJS.WriteStream = process.stdout) {
     this.live = Boolean(out.isTTY) && !process.env.CI;
     for (const s of order) this.lines.set(s, { service: s, phase: 'waiting', text: '', ready: 0 });
   }
@@ -34,7 +35,7 @@ export class ProgressView {
     line.phase = e.phase;
     line.text = describe(e, line);
     if (!this.live) {
-      this.out.write(`${e.service.padEnd(this.width())}  ${label(e.phase)}  ${line.text}\n`);
+      this.out.write(`${e.service.padEnd(this.width())}  ${label(e.phase, this.doneLabel)}  ${line.text}\n`);
       return;
     }
     this.pending ??= setTimeout(() => { this.pending = undefined; this.draw(); }, 40);
@@ -53,15 +54,15 @@ export class ProgressView {
     const w = this.width();
     let text = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     for (const l of this.lines.values()) {
-      text += `\x1b[2K ${SYMBOL[l.phase] ?? ' '} ${l.service.padEnd(w)}  ${label(l.phase)}  ${l.text}\n`;
+      text += `\x1b[2K ${SYMBOL[l.phase] ?? ' '} ${l.service.padEnd(w)}  ${label(l.phase, this.doneLabel)}  ${l.text}\n`;
     }
     this.drawn = this.lines.size;
     this.out.write(text);
   }
 }
 
-function label(phase: string): string {
-  const name = phase === 'done' ? 'ready' : phase === 'ready' ? 'healthy' : phase;
+function label(phase: string, doneLabel: string): string {
+  const name = phase === 'done' ? doneLabel : phase === 'ready' ? 'healthy' : phase;
   const padded = name.padEnd(9);
   if (phase === 'failed') return pc.red(padded);
   if (phase === 'done' || phase === 'unchanged') return pc.green(padded);
@@ -76,6 +77,8 @@ function describe(e: OperationEvent, line: Line): string {
     case 'ready': line.ready += 1; return e.instance ? `${e.instance} is healthy` : '';
     case 'stopping': return e.instance ? `stopping ${e.instance}` : e.message ?? '';
     case 'failed': return e.message ?? '';
+    case 'done': return line.ready > 0 ? `${line.ready} new instance${line.ready === 1 ? '' : 's'} ready` : '';
+    case 'unchanged': return 'nothing to change';
     default: return e.message ?? '';
   }
 }

@@ -27,7 +27,7 @@ export function registerDown(program: Command): void {
       const status = await client.stack().catch(() => undefined);
       const order = status ? [...status.services.map((s) => s.name)].reverse() : [];
       const op = await client.down();
-      const result = await followOperation(client, op, { order, quiet: g.json });
+      const result = await followOperation(client, op, { order, quiet: g.json, doneLabel: 'stopped' });
       const info = readDaemonInfo(project.stateDir);
       if (!g.url) {
         await client.shutdown({ stopStack: false });

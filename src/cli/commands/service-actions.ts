@@ -13,7 +13,7 @@ import { printFailures } from './summary.js';
 
 type Action = (client: TuttiClient, arg: string) => Promise<{ service: string; op: OperationInfo }>;
 
-const ACTIONS: Record<string, { description: string; arg: string; run: Action }> = {
+const ACTIONS: Record<string, { description: string; arg: string; run: Action; doneLabel?: string }> = {
   restart: {
     description: 'replace every instance of the services, one at a time, without downtime',
     arg: 'service...',
@@ -23,6 +23,7 @@ const ACTIONS: Record<string, { description: string; arg: string; run: Action }>
     description: 'stop the services (stop signal, grace period, then SIGKILL of the process group)',
     arg: 'service...',
     run: async (c, s) => ({ service: s, op: await c.stop(s) }),
+    doneLabel: 'stopped',
   },
   start: {
     description: 'start stopped services again',
@@ -54,7 +55,7 @@ export function registerServiceActions(program: Command): void {
         let ok = true;
         for (const arg of args) {
           const { service, op } = await action.run(client, arg);
-          const r = await followOperation(client, op, { order: [service], quiet: g.json });
+          const r = await followOperation(client, op, { order: [service], quiet: g.json, doneLabel: action.doneLabel });
           results.push({ service, ok: r.ok, events: r.events });
           if (!r.ok) { ok = false; if (!g.json) printFailures(r.failures); }
         }
