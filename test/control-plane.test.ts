@@ -1,10 +1,10 @@
 // The control plane's surface: daemon.json, the token file, bearer auth on every API request,
 // the OpenAPI document, and the typed client used by the CLI.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/index.js';
-import { nodeService, Project } from './helpers/tutti.js';
+import { nodeService, Project, waitFor } from './helpers/tutti.js';
 
 describe('control plane', () => {
   let p: Project;
@@ -40,6 +40,30 @@ services:
     const ok = await fetch(`${url}/api/v1/stack`, { headers: { authorization: `Bearer ${p.token()}` } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as any).name).toBe('api');
+  });
+
+  it('gives viewer and operator tokens only their role', async () => {
+    const { url } = p.daemon();
+    const token = (name: string) => readFileSync(path.join(p.dir, '.tutti', name), 'utf8').trim();
+    const viewer = { authorization: `Bearer ${token('viewer.token')}` };
+    const operator = { authorization: `Bearer ${token('operator.token')}` };
+    expect((await fetch(`${url}/api/v1/stack`, { headers: viewer })).status).toBe(200);
+    const refused = await fetch(`${url}/api/v1/services/one/restart`, { method: 'POST', headers: viewer });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).message).toMatch(/needs the operator role; this token has viewer/);
+    const restart = await fetch(`${url}/api/v1/services/one/restart`, { method: 'POST', headers: operator });
+    expect(restart.status).toBe(202);
+    const op = (await restart.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const info = (await (await fetch(`${url}/api/v1/operations/${op.id}`, { headers: viewer })).json()) as any;
+      return info.done && info;
+    }, { message: 'the restart to finish' });
+    expect(done.ok).toBe(true);
+    const down = await fetch(`${url}/api/v1/stack`, { method: 'DELETE', headers: operator });
+    expect(down.status).toBe(403);
+    for (const name of ['viewer.token', 'operator.token']) {
+      expect(statSync(path.join(p.dir, '.tutti', name)).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('serves an OpenAPI document describing the API', async () => {

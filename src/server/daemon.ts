@@ -31,7 +31,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: process.env.TUTTI_LOG_LEVEL ?? 'info', base: { pid: process.pid } });
   refuseSecondDaemon(stateDir);
-  const token = ensureToken(stateDir);
+  // one token per role: `token` is the admin's (the CLI uses it); hand out the others to
+  // what should only read (viewer: scrapers, dashboards) or only act on services (operator)
+  const tokens = {
+    [ensureToken(stateDir, 'token')]: 'admin',
+    [ensureToken(stateDir, 'operator.token')]: 'operator',
+    [ensureToken(stateDir, 'viewer.token')]: 'viewer',
+  } as const;
 
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
   const runtime = await createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
@@ -52,7 +58,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   const app = await buildApp({
     orchestrator,
-    tokens: { [token]: 'admin' },
+    tokens,
     logger: false,
     version: VERSION,
     onShutdown: () => void shutdown('shutdown requested').then(() => process.exit(0)),
@@ -97,8 +103,8 @@ function refuseSecondDaemon(stateDir: string): void {
   });
 }
 
-function ensureToken(stateDir: string): string {
-  const file = path.join(stateDir, 'token');
+function ensureToken(stateDir: string, name: string): string {
+  const file = path.join(stateDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
     if (existing) {
