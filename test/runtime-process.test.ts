@@ -76,6 +76,29 @@ runRuntimeContract({
 });
 
 describe('process runtime', () => {
+  it('gives a restarted instance a new port when something took its allocated one meanwhile', async () => {
+    const runtime = await newEnv().open();
+    const spec = fixtureSpec('squatted', 'exit-with', { env: { EXIT_CODE: '1', EXIT_AFTER_MS: '50' } });
+    const squatter = net.createServer();
+    let stolen: number | undefined;
+    runtime.observe((e) => {
+      // bind the port the moment the instance exits, before its (immediate) restart
+      if (e.change === 'exited' && stolen === undefined && e.instance.service === 'squatted') {
+        stolen = e.instance.port;
+        squatter.listen(stolen, '127.0.0.1');
+      }
+    });
+    try {
+      void collect(runtime.apply(deployment(spec), signal()));
+      const moved = await waitFor(() => runtime.instances('squatted').find((i) => stolen !== undefined && i.restarts >= 1 && i.pid !== undefined && i), { message: 'a restart' });
+      expect(squatter.listening).toBe(true);
+      expect(moved.port).not.toBe(stolen);
+    } finally {
+      squatter.close();
+      await runtime.remove('squatted');
+    }
+  });
+
   it('removes a service together with the grandchildren it started', async () => {
     const runtime = await newEnv().open();
     await collect(runtime.apply(deployment(fixtureSpec('parent', 'spawn-child')), signal()));

@@ -15,6 +15,7 @@ import { removeFifo } from './fifo.js';
 import { HealthMonitor, type HealthResult } from './health-monitor.js';
 import { envHash, newInstanceData, toInstanceInfo, type NewInstance, type ProcessInstanceData } from './instance-record.js';
 import { applyHealth, markExited, markSettled, markStarted, markStopped, planAfterExit, processEnv } from './instance-state.js';
+import { allocatePort, portIsFree } from './port.js';
 import { LogCapture } from './log-capture.js';
 import { groupAlive, signalGroup, stopGroup } from './process-group.js';
 import { isSameProcess } from './process-identity.js';
@@ -233,8 +234,22 @@ export class InstanceSupervisor {
       this.restartTimer = undefined;
       if (this.stopping || this.detached) return;
       this.d.restarts += 1;
-      void this.launch().catch((err: unknown) => this.ctx.logger?.error({ err, instance: this.id }, 'restart failed'));
+      void this.reclaimPort()
+        .then(() => (this.stopping || this.detached ? undefined : this.launch()))
+        .catch((err: unknown) => this.ctx.logger?.error({ err, instance: this.id }, 'restart failed'));
     }, delay);
+  }
+
+  /**
+   * A restart keeps the instance's port, unless it was allocated and something else took it
+   * while the instance was down: then it gets a new one, rather than crash-looping on a port
+   * it can never bind again. The stable endpoint follows the instance's new port.
+   */
+  private async reclaimPort(): Promise<void> {
+    if (this.d.spec.port !== 0 || (await portIsFree(this.d.port))) return;
+    const before = this.d.port;
+    this.d.port = await allocatePort();
+    this.ctx.logger?.warn({ instance: this.id, before, after: this.d.port }, 'port taken while the instance was down; allocated another');
   }
 
   /** Stops the process group: stop signal, grace, SIGKILL. The instance stays, as 'stopped'. */

@@ -19,3 +19,15 @@ export async function allocatePort(host = '127.0.0.1'): Promise<number> {
 export async function portFor(specPort: number): Promise<number> {
   return specPort === 0 ? allocatePort() : specPort;
 }
+
+/** Whether nothing listens on the port (bind and release it again). */
+export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const server = net.createServer();
+  server.unref();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => resolve(true));
+  });
+  if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return ok;
+}
