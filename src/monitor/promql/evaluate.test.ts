@@ -187,3 +187,12 @@ describe('arithmetic and comparison', () => {
     expect(rows(run('errors and ignoring (code) requests', data))).toHaveLength(2);
   });
 });
+
+describe('label names that are also Object.prototype members', () => {
+  it('treats a missing "constructor" label as empty, not as the prototype function', async () => {
+    const { memorySeriesSource, parseExpr, evaluate } = await import('./index.js');
+    const source = memorySeriesSource([{ labels: { __name__: 'up', job: 'a' }, points: [{ t: 1000, v: 1 }] }]);
+    const v = evaluate(parseExpr('up{constructor=""}'), source, 2000);
+    expect(v.type === 'vector' && v.samples.map((s) => s.labels.job)).toEqual(['a']);
+  });
+});

@@ -52,7 +52,7 @@ export function matcherMatches(m: Matcher, value: string | undefined): boolean {
 }
 
 export function labelsMatch(matchers: readonly Matcher[], labels: Labels): boolean {
-  return matchers.every((m) => matcherMatches(m, labels[m.name]));
+  return matchers.every((m) => matcherMatches(m, Object.hasOwn(labels, m.name) ? labels[m.name] : undefined));
 }
 
 /** A stable identity for a label set: sorted pairs, empty values dropped as Prometheus does. */
