@@ -1,10 +1,10 @@
 // The shapes the control-plane API speaks, for users of the client. The orchestrator's status
 // and operation types are re-exported as types only (nothing of that layer is loaded).
 
-import type { InstanceInfo } from '../core/index.js';
+import type { InstanceInfo, LogLevel } from '../core/index.js';
 import type { StackStatus } from '../orchestrator/types.js';
 
-export type { InstanceInfo, LogLine, StackSpec, ServiceSpec, TuttiErrorJSON } from '../core/index.js';
+export type { InstanceInfo, LogLevel, LogLine, StackSpec, ServiceSpec, TuttiErrorJSON } from '../core/index.js';
 export type {
   StackStatus,
   ServiceStatus,
@@ -31,6 +31,12 @@ export interface LogsQuery {
   instances?: string[];
   /** ms since epoch, or text the server parses: a duration back from now (`10m`) or an ISO time */
   since?: number | string;
+  /** only lines written at or before this; same forms as `since` */
+  until?: number | string;
+  /** only lines containing this text, or matching `/regex/flags` (for a JSON line, its message may match instead) */
+  grep?: string;
+  /** only JSON lines of this level or above (lines without a parsed level are left out) */
+  level?: LogLevel;
   /** only the last N lines of the merged stream (for a follow: of the initial backlog) */
   tail?: number;
 }

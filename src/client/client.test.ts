@@ -71,6 +71,21 @@ describe('client over a real socket', () => {
     expect(await client.logs()).toHaveLength(3);
   });
 
+  it('sends grep, level and until, and reads level and message back', async () => {
+    await start({}, 'viewer');
+    t.orchestrator.pushLog({ time: 1000, service: 'orders', instance: 'orders-1', text: '{"level":40,"msg":"slow"}', level: 'warn', message: 'slow' });
+    const lines = await client.logs({ services: ['orders'], grep: '/^slow$/', level: 'warn', until: 5000 });
+    expect(lines).toEqual([
+      { time: 1000, service: 'orders', instance: 'orders-1', stream: 'stdout', text: '{"level":40,"msg":"slow"}', level: 'warn', message: 'slow' },
+    ]);
+    expect(t.orchestrator.calls.at(-1)!.args[0]).toMatchObject({ services: ['orders'], grep: '/^slow$/', level: 'warn', untilMs: 5000 });
+    const err = await rejection(client.logs({ grep: '/(/' }));
+    expect(err.code).toBe('TUTTI_E_BAD_REQUEST');
+    expect(err.message).toContain('/(/ is not a valid regular expression');
+    const followErr = await rejection(collectAll(client.followLogs({ grep: '/(/' })));
+    expect(followErr.code).toBe('TUTTI_E_BAD_REQUEST');
+  });
+
   it('uses the fetch it is given and encodes names in paths', async () => {
     await start();
     const urls: string[] = [];
@@ -262,3 +277,9 @@ describe('client streams', () => {
     expect(err.message).toBe('log files are unreadable');
   });
 });
+
+async function collectAll<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

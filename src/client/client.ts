@@ -55,7 +55,7 @@ const API = '/api/v1';
 const seg = (s: string) => encodeURIComponent(s);
 
 function logsQuery(q: LogsQuery): Query {
-  return { service: q.services, instance: q.instances, since: q.since, tail: q.tail };
+  return { service: q.services, instance: q.instances, since: q.since, until: q.until, grep: q.grep, level: q.level, tail: q.tail };
 }
 
 function parseData<T>(data: string): T {

@@ -28,6 +28,8 @@ export interface BackoffSpec {
 export interface LogSpec {
   maxBytes: number;       // rotate the current file past this size, default 10 MiB
   maxFiles: number;       // rotated files kept, default 5
+  /** rotated files older than this are deleted, and so are the files of instances gone this long; default 7 days (also when absent, as in specs stored by earlier versions) */
+  maxAgeMs?: number;
 }
 
 export interface ServiceSpec {
@@ -100,12 +102,19 @@ export interface InstanceInfo {
   message?: string;         // why it is in this state (failed probe, spawn error, …)
 }
 
+/** Severity of a log line, lowest first (pino's and bunyan's names). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
 export interface LogLine {
   time: number;             // ms since epoch
   service: string;
   instance: string;
   stream: 'stdout' | 'stderr';
-  text: string;
+  text: string;             // the line as the instance wrote it
+  /** for a JSON line in pino, bunyan or winston format: its level, by the names above */
+  level?: LogLevel;
+  /** for a JSON line: its `msg` (pino, bunyan) or `message` (winston) */
+  message?: string;
 }
 
 /** Probes one instance. Implemented by the registry layer, handed to runtimes. */

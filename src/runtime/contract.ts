@@ -3,7 +3,7 @@
 // restarts crashed instances by its restart policy, and reports every instance change.
 // The orchestrator decides what to deploy and in which order; a driver decides how.
 
-import type { InstanceInfo, LogLine, ServiceSpec } from '../core/index.js';
+import type { InstanceInfo, LogLevel, LogLine, ServiceSpec } from '../core/index.js';
 
 export interface Deployment {
   spec: ServiceSpec;
@@ -41,8 +41,13 @@ export interface InstanceEvent {
 export interface LogQuery {
   services?: string[];
   instances?: string[];
-  sinceMs?: number;        // ms since epoch
-  tail?: number;           // last N lines (after the since filter), over the merged stream
+  sinceMs?: number;        // ms since epoch, inclusive
+  untilMs?: number;        // ms since epoch, inclusive
+  /** text to look for, or `/regex/flags` (see log-query.ts): in the line, or in a JSON line's parsed message */
+  grep?: string;
+  /** only lines whose parsed level is this one or above; lines without a level are left out */
+  level?: LogLevel;
+  tail?: number;           // last N lines (after every filter), over the merged stream
   follow?: boolean;
 }
 

@@ -45,7 +45,7 @@ describe('compileManifest', () => {
           stopGraceMs: 10_000,
           importance: 1,
           readyTimeoutMs: 60_000,
-          logs: { maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
+          logs: { maxBytes: 10 * 1024 * 1024, maxFiles: 5, maxAgeMs: 7 * 86_400_000 },
           revision: expect.stringMatching(/^[0-9a-f]{12}$/),
         },
       },
@@ -56,7 +56,7 @@ describe('compileManifest', () => {
     const spec = load(`
 name: shop
 runtime: process
-logs: { max_size: 1MB, max_files: 2 }
+logs: { max_size: 1MB, max_files: 2, max_age: 2d }
 services:
   api:
     command: [node, "api server.js"]
@@ -71,7 +71,7 @@ services:
     stop_grace: 3s
     importance: 2.5
     ready_timeout: 2m
-    logs: { max_files: 9 }
+    logs: { max_files: 9, max_age: 12h }
   worker:
     command: node worker.js
     cwd: /srv/worker
@@ -101,12 +101,12 @@ alerts: [{ name: Down, when: x }]
       stopGraceMs: 3000,
       importance: 2.5,
       readyTimeoutMs: 120_000,
-      logs: { maxBytes: 1024 * 1024, maxFiles: 9 },
+      logs: { maxBytes: 1024 * 1024, maxFiles: 9, maxAgeMs: 12 * 3_600_000 },
     });
     expect(api.health).not.toHaveProperty('http');
     expect(worker.cwd).toBe('/srv/worker');
     expect(worker.health).toEqual({ tcp: true, intervalMs: 2000, timeoutMs: 1000, healthyAfter: 1, unhealthyAfter: 3, startPeriodMs: 0 });
-    expect(worker.logs).toEqual({ maxBytes: 512 * 1024, maxFiles: 2 });
+    expect(worker.logs).toEqual({ maxBytes: 512 * 1024, maxFiles: 2, maxAgeMs: 2 * 86_400_000 });
     expect(spec.selection).toEqual({ weights: { latency: 1 }, strategy: 'p2c' });
     expect(spec.workflows).toEqual(['flows/a.yaml']);
     expect(spec.alerts).toEqual([{ name: 'Down', when: 'x' }]);
@@ -118,6 +118,7 @@ alerts: [{ name: Down, when: x }]
     ['health: { http: /h, tcp: true }', 'the health check of service "api" needs exactly one of http, tcp or exec (found http and tcp) (tutti.yaml:5:13)'],
     ['backoff: { initial: 1m, max: 10s }', 'backoff.max of service "api" is shorter than backoff.initial (tutti.yaml:5:14)'],
     ['logs: { max_size: 0MB }', 'logs.max_size must be more than 0 bytes, got "0MB" (tutti.yaml:5:23)'],
+    ['logs: { max_age: 0d }', 'logs.max_age must be longer than 0, got "0d" (tutti.yaml:5:22)'],
     ['env_file: [.env.local]', 'env_file ".env.local" of service "api" was not found (looked for /work/shop/.env.local) (tutti.yaml:5:16)'],
   ])('rejects %s', (fields, message) => {
     const e = failure(`name: shop\nservices:\n  api:\n    command: node api.js\n    ${fields}\n`);
@@ -243,7 +244,7 @@ describe('revision', () => {
     ['ready_timeout', '    ready_timeout: 5m\n'],
     ['restart', '    restart: never\n'],
     ['backoff', '    backoff: { max: 1m }\n'],
-    ['logs', '    logs: { max_files: 2 }\n'],
+    ['logs', '    logs: { max_files: 2, max_age: 1h }\n'],
     ['depends_on', '    depends_on: [db]\n'],
     ['stop_grace', '    stop_grace: 1m\n'],
   ])('does not change with %s', (_what, rest) => {

@@ -146,7 +146,13 @@ function compileLogs(name: string, raw: ServiceInput['logs'], ctx: ServiceContex
     const path = raw?.max_size !== undefined ? ['services', name, 'logs', 'max_size'] : ['logs', 'max_size'];
     problems.push(problemAt(ctx.src, path, `logs.max_size must be more than 0 bytes, got ${JSON.stringify(size)}`));
   }
-  return { maxBytes: maxBytes ?? 1, maxFiles: raw?.max_files ?? ctx.stackLogs?.max_files ?? DEFAULTS.logs.max_files };
+  const age = raw?.max_age ?? ctx.stackLogs?.max_age ?? DEFAULTS.logs.max_age;
+  const maxAgeMs = ms(age);
+  if (maxAgeMs <= 0) {
+    const path = raw?.max_age !== undefined ? ['services', name, 'logs', 'max_age'] : ['logs', 'max_age'];
+    problems.push(problemAt(ctx.src, path, `logs.max_age must be longer than 0, got ${JSON.stringify(age)}`));
+  }
+  return { maxBytes: maxBytes ?? 1, maxFiles: raw?.max_files ?? ctx.stackLogs?.max_files ?? DEFAULTS.logs.max_files, maxAgeMs };
 }
 
 function checkFixedPorts(services: Record<string, ServiceSpec>, src: YamlSource): ManifestProblem[] {

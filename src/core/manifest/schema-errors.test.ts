@@ -44,6 +44,7 @@ describe('validateAgainstSchema', () => {
     ['stop_grace: 10 seconds', 'services.orders.stop_grace: expected a duration such as 500ms, 2s, 1m or 1m30s, got "10 seconds" (tutti.yaml:5:17)'],
     ['stop_grace: [1]', 'services.orders.stop_grace: expected a duration such as 500ms, 2s, 1m or 1m30s (or a number of milliseconds), got a list (tutti.yaml:5:17)'],
     ['logs: { max_size: lots }', 'services.orders.logs.max_size: expected a size such as 10MB, 512KiB or 1G, got "lots" (tutti.yaml:5:23)'],
+    ['logs: { max_age: a week }', 'services.orders.logs.max_age: expected a duration such as 500ms, 2s, 1m or 1m30s, got "a week" (tutti.yaml:5:22)'],
     ['restart: sometimes', 'services.orders.restart: expected one of always, on-failure or never, got "sometimes" (tutti.yaml:5:14)'],
     ['restart: alway', 'services.orders.restart: expected one of always, on-failure or never, got "alway" (tutti.yaml:5:14); did you mean "always"?'],
     ['stop_signal: SIGTREM', 'services.orders.stop_signal: expected a signal name such as SIGTERM, SIGINT or SIGQUIT, got "SIGTREM" (tutti.yaml:5:18); did you mean "SIGTERM"?'],

@@ -62,6 +62,8 @@ describe('manifestJsonSchema', () => {
     ['#/services/*/backoff/reset_after', '30s'],
     ['#/services/*/logs/max_size', '10MB'],
     ['#/services/*/logs/max_files', 5],
+    ['#/services/*/logs/max_age', '7d'],
+    ['#/logs/max_age', '7d'],
     ['#/logs/max_size', '10MB'],
     ['#/runtime', 'process'],
   ])('documents the default of %s (%j)', (path, value) => {

@@ -32,7 +32,7 @@ export const DEFAULTS = {
   ready_timeout: '60s',
   health: { interval: '2s', timeout: '1s', healthy_after: 1, unhealthy_after: 3, start_period: '0s' },
   backoff: { initial: '100ms', factor: 2, max: '30s', reset_after: '30s' },
-  logs: { max_size: '10MB', max_files: 5 },
+  logs: { max_size: '10MB', max_files: 5, max_age: '7d' },
 } as const;
 
 export const CONDITIONS = ['started', 'healthy', 'completed'] as const;
@@ -76,8 +76,14 @@ export const LogsSchema = Type.Object(
   {
     max_size: Type.Optional(size('Rotate the current log file once it passes this size.', DEFAULTS.logs.max_size)),
     max_files: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.logs.max_files, description: 'Rotated log files kept per instance.' })),
+    max_age: Type.Optional(
+      duration(
+        'Rotated log files older than this are deleted, and so are all the files of an instance that no longer exists once its newest line is this old. Checked at daemon start and hourly.',
+        DEFAULTS.logs.max_age,
+      ),
+    ),
   },
-  { ...strict, description: 'Log capture and rotation per instance.' },
+  { ...strict, description: 'Log capture, rotation and retention per instance.' },
 );
 
 export const HealthSchema = Type.Object(

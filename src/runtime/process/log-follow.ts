@@ -1,11 +1,13 @@
 // `logs` of the process driver: the stored history (from the log files), then, with follow,
-// the live lines as instances write them, until the caller's signal aborts. The live feed is
-// subscribed to before the files are read so no line falls between the two; lines that show up
-// in both are passed on once.
+// the live lines as instances write them, until the caller's signal aborts (or the query's
+// `until` is reached). The live feed is subscribed to before the files are read so no line
+// falls between the two; lines that show up in both are passed on once. Both go through the
+// query's filters here, in the runtime.
 
 import type { LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
 import { AsyncQueue } from './async-queue.js';
+import { compileLineFilter, filterLine, type LineFilter } from './log-filter.js';
 import { matchesQuery, readLogHistory } from './log-reader.js';
 
 export interface FollowOptions {
@@ -25,14 +27,25 @@ export function followLogs(opts: FollowOptions): AsyncIterable<LogLine> {
     out.end();
     return out;
   }
+  let filter: LineFilter;
+  try {
+    filter = compileLineFilter(query);
+  } catch (err) {
+    out.end(err);
+    return out;
+  }
+  // nothing new can be wanted once `until` has passed
+  const follow = query.follow === true && (query.untilMs === undefined || query.untilMs >= Date.now());
   const pending: LogLine[] = [];
   let live = false;
   let unsubscribe = (): void => {};
-  if (query.follow) {
+  let untilTimer: NodeJS.Timeout | undefined;
+  if (follow) {
     unsubscribe = opts.subscribe(
-      (line) => {
-        if (!matchesQuery(query, line.service, line.instance)) return;
-        if (query.sinceMs !== undefined && line.time < query.sinceMs) return;
+      (raw) => {
+        if (!matchesQuery(query, raw.service, raw.instance)) return;
+        const line = filterLine(filter, raw);
+        if (!line) return;
         if (live) out.push(line);
         else pending.push(line);
       },
@@ -43,6 +56,7 @@ export function followLogs(opts: FollowOptions): AsyncIterable<LogLine> {
   signal.addEventListener('abort', onAbort, { once: true });
   out.finally(() => {
     unsubscribe();
+    clearTimeout(untilTimer);
     signal.removeEventListener('abort', onAbort);
   });
 
@@ -51,7 +65,7 @@ export function followLogs(opts: FollowOptions): AsyncIterable<LogLine> {
     const history = await readLogHistory(opts.logsDir, query);
     if (out.isEnded) return;
     for (const line of history) out.push(line);
-    if (!query.follow) return out.end();
+    if (!follow) return out.end();
     const inHistory = new Map<string, number>();
     for (const line of history) inHistory.set(lineKey(line), (inHistory.get(lineKey(line)) ?? 0) + 1);
     for (const line of pending.splice(0)) {
@@ -60,6 +74,11 @@ export function followLogs(opts: FollowOptions): AsyncIterable<LogLine> {
       else out.push(line);
     }
     live = true;
+    if (query.untilMs !== undefined) {
+      // a timer waits about 24.8 days at most; an `until` further away never ends the follow
+      const left = query.untilMs - Date.now();
+      if (left < 2 ** 31 - 2) untilTimer = setTimeout(() => out.end(), Math.max(0, left) + 1).unref();
+    }
   })().catch((err: unknown) => out.end(err));
   return out;
 }

@@ -50,3 +50,54 @@ describe('log reader', () => {
     expect(sources.map((s) => s.instance)).toEqual(['web-1', 'web-2', 'web-10']);
   });
 });
+
+describe('log reader filters', () => {
+  it('finds the lines a grep matches on both sides of rotation boundaries, in order', async () => {
+    expect(texts(await readLogHistory(dir, { grep: '/^a[1-4]$/' }))).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(texts(await readLogHistory(dir, { grep: 'a' }))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
+  });
+
+  it('counts the tail over matching lines only, reading older files as far as it takes', async () => {
+    expect(texts(await readLogHistory(dir, { grep: '/^a[01]$/', tail: 1 }))).toEqual(['a1']);
+    expect(texts(await readLogHistory(dir, { grep: 'b', tail: 5 }))).toEqual(['b0', 'b1']);
+  });
+
+  it('keeps lines up to until, skipping files that start after it', async () => {
+    expect(texts(await readLogHistory(dir, { untilMs: t0 + 20 }))).toEqual(['a0', 'b0', 'a1', 'a2']);
+    expect(texts(await readLogHistory(dir, { instances: ['web-1'], sinceMs: t0 + 10, untilMs: t0 + 30 }))).toEqual(['a1', 'a2', 'a3']);
+    expect(texts(await readLogHistory(dir, { sinceMs: t0 + 100 }))).toEqual([]);
+  });
+
+  it('parses JSON lines, filters them by level and carries level and message', async () => {
+    write(path.join(dir, 'api', 'api-1.log.1'), [
+      [0, '{"level":30,"msg":"started"}'],
+      [1, 'plain line'],
+      [2, '{"level":50,"msg":"payment failed","orderId":7}'],
+    ]);
+    write(path.join(dir, 'api', 'api-1.log'), [
+      [3, '{"level":40,"msg":"slow"}'],
+      [4, '{"level":"error","message":"winston says no"}'],
+      [5, '{"level":60,"msg":"cut'],
+    ]);
+    const warn = await readLogHistory(dir, { services: ['api'], level: 'warn' });
+    expect(warn.map((l) => [l.level, l.message])).toEqual([['error', 'payment failed'], ['warn', 'slow'], ['error', 'winston says no']]);
+    expect(warn[0]).toMatchObject({ service: 'api', instance: 'api-1', time: t0 + 2, text: '{"level":50,"msg":"payment failed","orderId":7}' });
+
+    const all = await readLogHistory(dir, { services: ['api'] });
+    expect(all.map((l) => l.level ?? '-')).toEqual(['info', '-', 'error', 'warn', 'error', '-']);
+    expect(all[1]).not.toHaveProperty('level');
+    expect(all[1]).not.toHaveProperty('message');
+
+    expect(texts(await readLogHistory(dir, { services: ['api'], grep: '/^slow$/' }))).toEqual(['{"level":40,"msg":"slow"}']);
+  });
+
+  it('skips stored lines it cannot read', async () => {
+    fs.writeFileSync(path.join(dir, 'db', 'db-1.log'), `garbage\n${formatLogLine(t0, 'stderr', 'ok')}not-a-time stdout x\n\n`);
+    const lines = await readLogHistory(dir, { services: ['db'] });
+    expect(lines).toEqual([{ time: t0, service: 'db', instance: 'db-1', stream: 'stderr', text: 'ok' }]);
+  });
+
+  it('refuses a bad regex before reading', async () => {
+    await expect(readLogHistory(dir, { grep: '/(/' })).rejects.toMatchObject({ code: 'TUTTI_E_BAD_REQUEST' });
+  });
+});

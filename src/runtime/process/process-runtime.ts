@@ -1,6 +1,7 @@
 // The process driver: runs each instance of a service as a supervised local process group.
 // State lives in stateDir (run/ for FIFOs and instance counters, logs/ for captured output)
-// and in the InstanceStore, so a daemon that restarts adopts what is still running.
+// and in the InstanceStore, so a daemon that restarts adopts what is still running. Captured
+// logs are pruned by age when the runtime starts and then hourly.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { InstanceSupervisor, type SupervisorContext } from './instance-superviso
 import { KeyedQueue } from './keyed-queue.js';
 import { followLogs } from './log-follow.js';
 import { listLogSources, readInstanceLines } from './log-reader.js';
+import { DEFAULT_LOG_MAX_AGE_MS, LOG_RETENTION_INTERVAL_MS, pruneLogs, scheduleRetention } from './log-retention.js';
 import { portFor } from './port.js';
 import { rollOut, type RolloutHost, type RolloutMode } from './rollout.js';
 
@@ -23,6 +25,8 @@ export interface ProcessRuntimeOptions {
   prober: Prober;
   store: InstanceStore;
   logger?: Logger;
+  /** time between two log retention checks; default 1 hour */
+  logRetentionIntervalMs?: number;
 }
 
 export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise<Runtime> {
@@ -103,6 +107,25 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
   for (const source of await listLogSources(logsDir, {})) counters.atLeast(source.service, instanceNumber(source.instance) ?? 0);
   for (const sup of await restoreInstances(await opts.store.list(), { ctx, counters, logger })) supervisors.set(sup.id, sup);
 
+  // max_age of each service's logs as last deployed; the files of services no longer deployed
+  // (taken down before this daemon started) get the default
+  const maxAges = new Map<string, number>();
+  const maxAgeOf = (service: string): number =>
+    maxAges.get(service) ?? instancesOf(service)[0]?.spec.logs.maxAgeMs ?? DEFAULT_LOG_MAX_AGE_MS;
+  const retention = scheduleRetention(
+    async () => {
+      const removed = await pruneLogs({
+        logsDir,
+        maxAgeOf,
+        instanceExists: (_service, instance) => supervisors.has(instance),
+        serviceHasInstances: (service) => instancesOf(service).length > 0,
+      });
+      if (removed.length > 0) logger?.info({ removed: removed.length }, 'deleted log files past their max_age');
+    },
+    { intervalMs: opts.logRetentionIntervalMs ?? LOG_RETENTION_INTERVAL_MS, onError: (err) => logger?.warn({ err }, 'log retention check failed') },
+  );
+  await retention.first;
+
   /** Runs a rollout in the service's queue and streams its progress. */
   const operate = (deployment: Deployment | undefined, service: string, mode: RolloutMode, signal: AbortSignal): AsyncIterable<Progress> => {
     const out = new AsyncQueue<Progress>();
@@ -134,6 +157,7 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
     name: 'process',
 
     apply(deployment, signal) {
+      maxAges.set(deployment.spec.name, deployment.spec.logs.maxAgeMs ?? DEFAULT_LOG_MAX_AGE_MS);
       return operate(deployment, deployment.spec.name, 'apply', signal);
     },
 
@@ -198,6 +222,7 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
       if (detached) return;
       detached = true;
       lifetime.abort();
+      await retention.stop();
       await queue.idle();
       for (const close of [...followClosers]) close();
       await Promise.all([...supervisors.values()].map((s) => s.detach()));

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, waitFor, type TestApp } from '../test-app.js';
 import { openSse } from '../test-sse.js';
-import { parseSince } from './logs.js';
+import type { LogQuery } from '../../runtime/contract.js';
+import { parseSince, parseTime } from './logs.js';
 
 let t: TestApp;
 afterEach(() => t?.close());
@@ -46,6 +47,49 @@ describe('GET /api/v1/logs', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe('TUTTI_E_UNKNOWN_SERVICE');
     expect(t.orchestrator.calls.filter((c) => c.method === 'logs')).toHaveLength(0);
+  });
+
+  it('passes grep, level and until to the runtime and answers level and message of parsed lines', async () => {
+    t = await createTestApp();
+    t.orchestrator.pushLog({ time: 1000, service: 'orders', instance: 'orders-1', text: '{"level":50,"msg":"paid twice"}', level: 'error', message: 'paid twice' });
+    const before = Date.now();
+    const res = await t.app.inject({ url: '/api/v1/logs?service=orders&grep=%2Fpaid%2Fi&level=warn&until=5m', headers: t.auth('viewer') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().lines).toEqual([
+      { time: 1000, service: 'orders', instance: 'orders-1', stream: 'stdout', text: '{"level":50,"msg":"paid twice"}', level: 'error', message: 'paid twice' },
+    ]);
+    const query = t.orchestrator.calls.filter((c) => c.method === 'logs').at(-1)!.args[0] as LogQuery;
+    expect(query).toMatchObject({ services: ['orders'], grep: '/paid/i', level: 'warn', follow: false });
+    expect(query.untilMs).toBeGreaterThanOrEqual(before - 300_000);
+    expect(query.untilMs).toBeLessThanOrEqual(Date.now() - 300_000);
+    const iso = await t.app.inject({ url: '/api/v1/logs?until=2026-01-31T12:00:00Z', headers: t.auth('viewer') });
+    expect(iso.statusCode).toBe(200);
+    expect((t.orchestrator.calls.at(-1)!.args[0] as LogQuery).untilMs).toBe(Date.UTC(2026, 0, 31, 12));
+  });
+
+  it.each([
+    ['a bad regex', 'grep=%2Fa(%2F', 'invalid request: querystring.grep /a(/ is not a valid regular expression: unterminated group'],
+    ['a bad regex, following', 'grep=%2F%5Bz-a%5D%2F&follow=true', 'invalid request: querystring.grep /[z-a]/ is not a valid regular expression'],
+    ['an unknown level', 'level=loud', 'querystring.level'],
+    ['a bad until', 'until=later', 'invalid request: querystring.until "later" is neither a time nor a duration'],
+    ['an empty grep', 'grep=', 'querystring.grep'],
+  ])('refuses %s with 400 before reading anything', async (_what, qs, message) => {
+    t = await createTestApp();
+    const res = await t.app.inject({ url: `/api/v1/logs?${qs}`, headers: t.auth('viewer') });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('TUTTI_E_BAD_REQUEST');
+    expect(res.json().message).toContain(message);
+    expect(t.orchestrator.calls.filter((c) => c.method === 'logs')).toHaveLength(0);
+  });
+
+  it('streams level and message with follow=true', async () => {
+    t = await createTestApp({ listen: true });
+    const conn = await openSse(`${t.url}/api/v1/logs?service=orders&level=info&follow=true`, t.auth('viewer'));
+    await waitFor(() => t.orchestrator.openLogStreams === 1, 'the log stream to open');
+    t.orchestrator.pushLog({ service: 'orders', instance: 'orders-1', text: '{"level":"warn","message":"slow"}', level: 'warn', message: 'slow' });
+    const [event] = await conn.waitForEvents(1);
+    expect(JSON.parse(event.data)).toMatchObject({ level: 'warn', message: 'slow' });
+    conn.close();
   });
 
   it('streams the tail then live lines with follow=true, and ends the iterator on disconnect', async () => {
@@ -97,4 +141,9 @@ describe('parseSince', () => {
   ])('%s', (text, expected) => expect(parseSince(text, now)).toBe(expected));
 
   it('refuses text that is neither', () => expect(() => parseSince('soon', now)).toThrow(/neither a time nor a duration/));
+
+  it('names the field it parses', () => {
+    expect(parseTime('until', '90s', now)).toBe(now - 90_000);
+    expect(() => parseTime('until', 'soon', now)).toThrow(/querystring\.until/);
+  });
 });

@@ -20,7 +20,9 @@ export const LogLineSchema = Type.Object(
     service: Type.String(),
     instance: Type.String(),
     stream: StringEnum(['stdout', 'stderr'] as const),
-    text: Type.String(),
+    text: Type.String({ description: 'the line as the instance wrote it' }),
+    level: Type.Optional(StringEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, { description: 'parsed from a JSON line (pino, bunyan, winston)' })),
+    message: Type.Optional(Type.String({ description: 'a JSON line\'s msg (pino, bunyan) or message (winston)' })),
   },
   { $id: 'LogLine' },
 );

@@ -45,7 +45,11 @@ export const ServiceSpecSchema = Type.Object(
     stopGraceMs: Millis('time between the stop signal and SIGKILL'),
     importance: Type.Number({ minimum: 0 }),
     readyTimeoutMs: Millis('time an instance may take to become ready'),
-    logs: Type.Object({ maxBytes: Type.Integer({ minimum: 1 }), maxFiles: Type.Integer({ minimum: 0 }) }),
+    logs: Type.Object({
+      maxBytes: Type.Integer({ minimum: 1 }),
+      maxFiles: Type.Integer({ minimum: 0 }),
+      maxAgeMs: Type.Optional(Millis('rotated files, and files of instances gone, older than this are deleted (default 7 days)')),
+    }),
     revision: Type.String({ description: 'hash of what requires new instances when it changes' }),
   },
   { $id: 'ServiceSpec' },
