@@ -5,6 +5,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alive, nodeService, Project, waitFor } from './helpers/tutti.js';
 
 let p: Project | undefined;
+
+/** The pids family.mjs writes once it has started its child. */
+function familyPids(file: string): Promise<{ parent: number; child: number }> {
+  return waitFor(() => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as { parent: number; child: number };
+    } catch {
+      return undefined;
+    }
+  }, { message: `the pids in ${file}` });
+}
 afterEach(async () => {
   await p?.cleanup();
   p = undefined;
@@ -74,9 +85,7 @@ services:
     stop_grace: 500ms
 `);
     expect((await p.tutti('up')).code).toBe(0);
-    const pids = await waitFor(() => {
-      try { return JSON.parse(readFileSync(pidsFile, 'utf8')) as { parent: number; child: number }; } catch { return undefined; }
-    });
+    const pids = await familyPids(pidsFile);
     expect(alive(pids.parent) && alive(pids.child)).toBe(true);
     const started = Date.now();
     const stop = await p.tutti('stop', 'stubborn');
@@ -98,9 +107,7 @@ services:
     stop_grace: 1s
 `);
     expect((await p.tutti('up')).code).toBe(0);
-    const pids = await waitFor(() => {
-      try { return JSON.parse(readFileSync(pidsFile, 'utf8')) as { parent: number; child: number }; } catch { return undefined; }
-    });
+    const pids = await familyPids(pidsFile);
     expect((await p.tutti('down')).code).toBe(0);
     expect(alive(pids.parent)).toBe(false);
     expect(alive(pids.child)).toBe(false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TuttiError } from '../errors.js';
 import { parseManifest } from './parse-manifest.js';
+import { DESIGN_EXAMPLE } from './test-design-example.js';
 
 const FILE = '/work/shop/tutti.yaml';
 
@@ -143,30 +144,7 @@ describe('parseManifest: errors', () => {
 
 describe('parseManifest: the example of DESIGN.md', () => {
   it('compiles', () => {
-    const spec = load(`
-name: shop
-services:
-  inventory:
-    command: node services/inventory.js
-    image: ghcr.io/acme/inventory:1.4
-    replicas: 2
-    port: 0
-    env: { LOG_LEVEL: info }
-    health: { http: /healthz, interval: 2s, timeout: 1s, healthy_after: 1, unhealthy_after: 3 }
-    restart: on-failure
-    importance: 2
-  orders:
-    command: node services/orders.js
-    depends_on: { inventory: healthy }
-selection:
-  weights: { latency: 0.5, success: 0.3, load: 0.2 }
-workflows: [workflows/place-order.yaml]
-alerts:
-  - name: OrdersDown
-    when: ready_instances{service="orders"} < 1
-    for: 30s
-    notify: [{ webhook: http://127.0.0.1:9093/api/v2/alerts }]
-`);
+    const spec = load(DESIGN_EXAMPLE);
     expect(spec.order).toEqual(['inventory', 'orders']);
     expect(spec.services.inventory).toMatchObject({
       command: ['node', 'services/inventory.js'],
