@@ -1,11 +1,16 @@
 // Bundles the control-plane daemon into one file (dist/server/daemon.bundle.js). One file
 // instead of several hundred modules keeps the daemon's resident memory about 15 MiB lower
-// (bench/startup.js measures it); `tutti up` starts this bundle when it exists.
+// (bench/startup.js measures it); `tutti up` starts this bundle when it exists. Modules the
+// daemon imports lazily (the monitor, only for stacks with alert rules) go to chunks of
+// their own under dist/server/chunks/, loaded when first needed.
 import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/server/main.ts'],
-  outfile: 'dist/server/daemon.bundle.js',
+  outdir: 'dist/server',
+  entryNames: 'daemon.bundle',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -246,7 +246,7 @@ describe('process runtime', () => {
     expect(stats[after[0].id].cpu).toBeGreaterThanOrEqual(0);
   });
 
-  it('restarts an instance that died while no runtime was running, with the same id and port', async () => {
+  it('restarts an instance that died while no runtime was running, with the same id', async () => {
     const env = newEnv();
     const a = await env.open();
     await collect(a.apply(deployment(fixtureSpec('web', 'http-server')), signal()));
@@ -257,7 +257,10 @@ describe('process runtime', () => {
 
     const b = await env.open();
     const after = await waitFor(() => b.instances('web').find((i) => i.ready && i.pid !== before.pid), { message: 'the restart' });
-    expect([after.id, after.port, after.restarts]).toEqual([before.id, before.port, 1]);
+    // The port is kept unless something took it while the instance was down: an allocated
+    // port lies in the ephemeral range, so under load an outgoing connection may have been
+    // given it as its source port (then the instance gets another; see the 'squatted' test).
+    expect([after.id, after.restarts]).toEqual([before.id, 1]);
     expect(after.lastExit?.code).toBeNull();
     expect((await httpGet(after.port)).status).toBe(200);
   });

@@ -2,6 +2,7 @@
 // control plane through the typed client.
 
 import { Command, CommanderError } from 'commander';
+import { registerAlerts } from './commands/alerts.js';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
 import { registerLogs } from './commands/logs.js';
@@ -37,6 +38,7 @@ export async function main(argv = process.argv): Promise<void> {
   registerDown(program);
   registerPs(program);
   registerLogs(program);
+  registerAlerts(program);
   registerServiceActions(program);
   registerConfig(program);
   registerServer(program);

@@ -69,7 +69,7 @@ export function colourState(state: string): string {
   switch (state) {
     case 'running': case 'completed': case 'passing': case 'ready': case 'done': return pc.green(state);
     case 'starting': case 'waiting': case 'stopping': case 'degraded': case 'pending': case 'unknown': case 'backoff': return pc.yellow(state);
-    case 'failed': case 'crash-looping': case 'unhealthy': case 'failing': return pc.red(state);
+    case 'failed': case 'crash-looping': case 'unhealthy': case 'failing': case 'firing': return pc.red(state);
     default: return state;
   }
 }

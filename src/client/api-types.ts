@@ -51,3 +51,17 @@ export interface ShutdownResult {
   accepted: true;
   stopStack: boolean;
 }
+
+export type { Alert, AlertRuleView, AlertsView, SeriesQueryResult } from '../monitor/index.js';
+
+export interface SeriesRequest {
+  metric: string;
+  /** equality filters on labels */
+  labels?: Record<string, string>;
+  /** ms since epoch, an ISO time, or a duration back from now (default 1h) */
+  start?: string | number;
+  /** as start; default now */
+  end?: string | number;
+  /** one point per step, e.g. '15s' */
+  step?: string;
+}

@@ -4,10 +4,13 @@
 
 import { TuttiError, type LogLine, type StackSpec } from '../core/index.js';
 import type {
+  AlertsView,
   InstanceView,
   LogsQuery,
   OperationEvent,
   OperationInfo,
+  SeriesQueryResult,
+  SeriesRequest,
   ServiceStatus,
   ShutdownResult,
   StackStatusView,
@@ -46,6 +49,10 @@ export interface TuttiClient {
   logs(query?: LogsQuery): Promise<LogLine[]>;
   /** The backlog (`tail`), then live lines until the signal aborts or the daemon ends the stream. */
   followLogs(query: LogsQuery, signal?: AbortSignal): AsyncIterable<LogLine>;
+  /** Alert rules with their state and alerts (none while the stack has no rules). */
+  alerts(): Promise<AlertsView>;
+  /** Points of one built-in metric over a time range. */
+  series(q: SeriesRequest): Promise<SeriesQueryResult[]>;
   shutdown(opts?: { stopStack?: boolean }): Promise<ShutdownResult>;
   healthz(): Promise<{ status: 'ok' }>;
   version(): Promise<VersionInfo>;
@@ -119,6 +126,13 @@ export function createClient(opts: ClientOptions): TuttiClient {
           hint: 'the daemon may have stopped; `tutti ps` shows where the stack stands',
         });
       }
+    },
+
+    alerts: () => http.json<AlertsView>('GET', `${API}/alerts`),
+    series: async (q) => {
+      const query: Query = { metric: q.metric, start: q.start?.toString(), end: q.end?.toString(), step: q.step };
+      for (const [k, v] of Object.entries(q.labels ?? {})) query[`label.${k}`] = v;
+      return (await http.json<{ series: SeriesQueryResult[] }>('GET', `${API}/series`, { query })).series;
     },
 
     logs: async (query = {}) => (await http.json<{ lines: LogLine[] }>('GET', `${API}/logs`, { query: logsQuery(query) })).lines,

@@ -66,7 +66,29 @@ export interface StackSpec {
   /** sections that later capabilities read, stored as given */
   selection?: unknown;
   workflows?: string[];
-  alerts?: unknown[];
+  /** the manifest's alert rules, compiled (expressions checked, durations in ms) */
+  alerts?: AlertRuleSpec[];
+}
+
+/** Where one alert rule's notifications go. */
+export interface AlertNotifySpec {
+  /** `webhook`: Alertmanager's webhook payload to `url`; `alertmanager`: POST to `url`/api/v2/alerts */
+  kind: 'webhook' | 'alertmanager';
+  url: string;
+  /** how soon a still-firing group is sent again (webhook) */
+  repeatIntervalMs?: number;
+  sendResolved: boolean;
+}
+
+/** One alert rule of the manifest, compiled. */
+export interface AlertRuleSpec {
+  name: string;
+  /** the PromQL-subset expression, as written (it parsed at load time) */
+  when: string;
+  forMs: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  notify: AlertNotifySpec[];
 }
 
 // ---- instances, as runtimes report them -------------------------------------------------

@@ -8,6 +8,7 @@ import { drainConnectionsOnClose } from './connections.js';
 import { errorsPlugin } from './errors.js';
 import { openApiRoutes, registerOpenApi } from './openapi.js';
 import type { ApiDeps, ControlledOrchestrator } from './plugin-types.js';
+import { alertRoutes } from './routes/alerts.js';
 import { daemonRoutes, healthRoutes } from './routes/daemon.js';
 import { instanceRoutes } from './routes/instances.js';
 import { logRoutes } from './routes/logs.js';
@@ -20,6 +21,8 @@ export const API_PREFIX = '/api/v1';
 
 export interface BuildAppOptions {
   orchestrator: ControlledOrchestrator;
+  /** the alert monitor, while the applied stack has alert rules */
+  monitor?: ApiDeps['monitor'];
   /** token → role */
   tokens: Record<string, Role>;
   /** default: no logging */
@@ -59,7 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { tokens: opts.tokens });
   await registerOpenApi(app, { version: opts.version });
 
-  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse };
+  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse, monitor: opts.monitor };
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
@@ -68,6 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(instanceRoutes, deps);
       await api.register(operationRoutes, deps);
       await api.register(logRoutes, deps);
+      await api.register(alertRoutes, deps);
       await api.register(daemonRoutes, { version: opts.version, onShutdown: opts.onShutdown });
       await api.register(openApiRoutes);
     },

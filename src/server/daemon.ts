@@ -1,6 +1,6 @@
-// The control-plane daemon: wires the store, the process runtime, the orchestrator and the
-// HTTP API together for one project, records where it listens in `.tutti/daemon.json`, and
-// shuts down in order (stop intake, let go of instances so the next daemon adopts them,
+// The control-plane daemon: wires the store, the process runtime, the orchestrator, the HTTP
+// API and, for a stack with alert rules, the alert monitor together for one project, records
+// where it listens in `.tutti/daemon.json`, and shuts down in order (stop intake, let go of instances so the next daemon adopts them,
 // close the database). It never stops the stack's processes on its own exit: `tutti down` does.
 
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,7 @@ import { createProber } from '../registry/index.js';
 import { createProcessRuntime } from '../runtime/process/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { TuttiError } from '../core/index.js';
+import { createAlertControl, withAlertRules } from './alert-control.js';
 import { buildApp } from './app.js';
 
 const require = createRequire(import.meta.url);
@@ -42,12 +43,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
   const runtime = await createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
   const orchestrator = await createOrchestrator({ store, runtime, logger });
+  const alerts = createAlertControl({ orchestrator, events: store.events, logger });
+  // an adopted stack's rules run again after a daemon restart
+  await alerts.setRules((await store.stack.get())?.spec.alerts).catch(() => {});
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'control plane stopping');
       await app.close().catch(() => {});
+      await alerts.close().catch(() => {});
       await orchestrator.close().catch((err) => logger.error({ err }, 'detaching instances failed'));
       await store.close().catch(() => {});
       removeDaemonInfo(stateDir);
@@ -57,7 +62,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
 
   const app = await buildApp({
-    orchestrator,
+    orchestrator: withAlertRules(orchestrator, alerts),
+    monitor: () => alerts.monitor(),
     tokens,
     logger: false,
     version: VERSION,

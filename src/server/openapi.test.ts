@@ -44,6 +44,8 @@ describe('OpenAPI document', () => {
         'GET /api/v1/operations/{id}',
         'GET /api/v1/operations/{id}/events',
         'GET /api/v1/logs',
+        'GET /api/v1/alerts',
+        'GET /api/v1/series',
         'GET /api/v1/version',
         'POST /api/v1/daemon/shutdown',
       ].sort(),

@@ -4,6 +4,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import type { Orchestrator } from '../orchestrator/types.js';
+import type { AlertMonitor } from '../monitor/index.js';
 import type { SseHub } from './sse.js';
 
 export interface TypeBoxProvider extends FastifyTypeProvider {
@@ -22,6 +23,8 @@ export type ControlledOrchestrator = Orchestrator;
 export interface ApiDeps {
   orchestrator: ControlledOrchestrator;
   sse: SseHub;
+  /** the alert monitor, running while the applied stack has alert rules */
+  monitor?: () => AlertMonitor | undefined;
 }
 
 /** Marks a plugin as not encapsulated (what fastify-plugin does), so its hooks and handlers

@@ -109,7 +109,7 @@ alerts: [{ name: Down, when: x }]
     expect(worker.logs).toEqual({ maxBytes: 512 * 1024, maxFiles: 2, maxAgeMs: 2 * 86_400_000 });
     expect(spec.selection).toEqual({ weights: { latency: 1 }, strategy: 'p2c' });
     expect(spec.workflows).toEqual(['flows/a.yaml']);
-    expect(spec.alerts).toEqual([{ name: 'Down', when: 'x' }]);
+    expect(spec.alerts).toEqual([{ name: 'Down', when: 'x', forMs: 0, labels: {}, annotations: {}, notify: [] }]);
   });
 
   it.each([

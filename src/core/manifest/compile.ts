@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseDuration } from '../duration.js';
 import { parseSize } from '../size.js';
 import type { BackoffSpec, HealthSpec, LogSpec, ServiceSpec, StackSpec } from '../spec.js';
+import { compileAlerts } from './alerts.js';
 import { toArgv } from './command.js';
 import {
   checkDependencyNames, cycleError, dependencyEntries, dependencyOrder, findCycle,
@@ -42,6 +43,7 @@ export function compileManifest(input: ManifestInput, ctx: CompileContext): { sp
     services[name] = compileService(name, input.services[name], { ...ctx, runtime, stackLogs: input.logs, entries: entries[name] }, problems);
   }
   problems.push(...checkDependencyNames(entries, ctx.src), ...checkFixedPorts(services, ctx.src));
+  const alerts = input.alerts === undefined ? undefined : compileAlerts(input.alerts, ctx.src, problems);
   if (problems.length > 0) throw manifestError(problems, { file: ctx.file });
 
   const graph = Object.fromEntries(names.map((n) => [n, entries[n].map((d) => d.name)]));
@@ -52,7 +54,7 @@ export function compileManifest(input: ManifestInput, ctx: CompileContext): { sp
   const spec: StackSpec = { name: input.name, file: ctx.file, dir: ctx.dir, services, order: dependencyOrder(graph), runtime };
   if (input.selection !== undefined) spec.selection = input.selection;
   if (input.workflows !== undefined) spec.workflows = input.workflows;
-  if (input.alerts !== undefined) spec.alerts = input.alerts;
+  if (alerts !== undefined) spec.alerts = alerts;
   return { spec, warnings };
 }
 

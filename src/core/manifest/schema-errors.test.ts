@@ -87,8 +87,13 @@ describe('validateAgainstSchema', () => {
     expect(problemsOf(text)).toHaveLength(4);
   });
 
-  it('accepts x- extension keys and alerts as written', () => {
-    const text = 'name: shop\nx-common: &c { restart: never }\nservices:\n  api: { command: x, x-note: hi }\nalerts: [{ name: Down, anything: [1, 2] }]\n';
+  it('accepts x- extension keys', () => {
+    const text = 'name: shop\nx-common: &c { restart: never }\nservices:\n  api: { command: x, x-note: hi }\nalerts: [{ name: Down, when: up < 1 }]\n';
     expect(problemsOf(text)).toEqual([]);
+  });
+
+  it('refuses an alert rule without when, and unknown keys in it', () => {
+    const text = 'name: shop\nservices:\n  api: { command: x }\nalerts: [{ name: Down, anything: [1, 2] }]\n';
+    expect(problemsOf(text).map((p) => p.path)).toEqual(expect.arrayContaining(['alerts[0]']));
   });
 });

@@ -184,6 +184,31 @@ export const SelectionSchema = Type.Object(
   { ...strict, description: 'QoS-aware instance selection.' },
 );
 
+const stringMap = (description: string) =>
+  Type.Record(Type.String({ minLength: 1 }), Type.String(), { description });
+
+export const AlertNotifySchema = Type.Object(
+  {
+    webhook: Type.Optional(Type.String({ minLength: 1, description: 'URL that receives the Alertmanager webhook payload (version 4).' })),
+    alertmanager: Type.Optional(Type.String({ minLength: 1, description: 'Base URL of an Alertmanager; alerts are POSTed to /api/v2/alerts.' })),
+    repeat_interval: Type.Optional(duration('Webhook: how soon a still-firing alert is sent again.', '4h')),
+    send_resolved: Type.Optional(Type.Boolean({ default: true, description: 'Also notify when the alert resolves.' })),
+  },
+  { ...strict, description: 'One notification target: exactly one of webhook or alertmanager.' },
+);
+
+export const AlertRuleSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'Name of the rule; the alertname label of its alerts.' }),
+    when: Type.String({ minLength: 1, description: 'PromQL-subset expression over the built-in series; every sample it returns is an alert.' }),
+    for: Type.Optional(duration('How long the condition must hold before the alert fires.', '0s')),
+    labels: Type.Optional(stringMap('Labels added to every alert; values may use {{ $labels.x }} and {{ $value }}.')),
+    annotations: Type.Optional(stringMap('Annotations of every alert (summary, description, …), templated like labels.')),
+    notify: Type.Optional(Type.Array(AlertNotifySchema, { description: 'Where notifications go.', default: [] })),
+  },
+  { ...strict, description: 'One alert rule.' },
+);
+
 const services = Type.Unsafe<Record<string, Static<typeof ServiceSchema>>>({
   type: 'object',
   description: 'The services of the stack, by name.',
@@ -198,9 +223,7 @@ export const manifestSchema = Type.Object(
     runtime: Type.Optional(stringEnum(['process', 'kubernetes'], { description: 'Where services run.', default: 'process' })),
     selection: Type.Optional(SelectionSchema),
     workflows: Type.Optional(Type.Array(Type.String(), { description: 'Serverless Workflow DSL 1.0 documents.', default: [] })),
-    alerts: Type.Optional(
-      Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'Alert rules.', default: [] }),
-    ),
+    alerts: Type.Optional(Type.Array(AlertRuleSchema, { description: 'Alert rules, evaluated by the control plane over the built-in series.', default: [] })),
     logs: Type.Optional(Type.Object(LogsSchema.properties, { ...strict, description: 'Log defaults for every service.' })),
   },
   { ...strict, patternProperties: EXTENSION_KEYS, title: 'tutti stack manifest', description: 'A tutti.yaml stack manifest.' },

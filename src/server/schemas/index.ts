@@ -2,7 +2,7 @@
 // `app.addSchema` and appear under `components.schemas` in the OpenAPI document.
 import { ErrorSchema, LogLineSchema } from './common.js';
 import { OperationEventSchema, OperationInfoSchema } from './operation.js';
-import { HealthSpecSchema, ServiceSpecSchema, StackSpecSchema } from './spec.js';
+import { AlertRuleSpecSchema, HealthSpecSchema, ServiceSpecSchema, StackSpecSchema } from './spec.js';
 import { InstanceInfoSchema, ServiceStatusSchema, StackStatusSchema } from './status.js';
 
 export * from './common.js';
@@ -16,6 +16,7 @@ export const sharedSchemas = [
   LogLineSchema,
   HealthSpecSchema,
   ServiceSpecSchema,
+  AlertRuleSpecSchema,
   StackSpecSchema,
   InstanceInfoSchema,
   ServiceStatusSchema,

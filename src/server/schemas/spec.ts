@@ -55,6 +55,25 @@ export const ServiceSpecSchema = Type.Object(
   { $id: 'ServiceSpec' },
 );
 
+export const AlertRuleSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    when: Type.String({ minLength: 1, description: 'PromQL-subset expression' }),
+    forMs: Type.Number({ minimum: 0 }),
+    labels: Type.Record(Type.String(), Type.String()),
+    annotations: Type.Record(Type.String(), Type.String()),
+    notify: Type.Array(
+      Type.Object({
+        kind: StringEnum(['webhook', 'alertmanager']),
+        url: Type.String({ minLength: 1 }),
+        repeatIntervalMs: Type.Optional(Type.Number({ minimum: 0 })),
+        sendResolved: Type.Boolean(),
+      }),
+    ),
+  },
+  { $id: 'AlertRuleSpec', description: 'a compiled alert rule' },
+);
+
 export const StackSpecSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -64,7 +83,7 @@ export const StackSpecSchema = Type.Object(
     order: Type.Array(Type.String(), { description: 'services in dependency order' }),
     selection: Type.Optional(Type.Unknown()),
     workflows: Type.Optional(Type.Array(Type.String())),
-    alerts: Type.Optional(Type.Array(Type.Unknown())),
+    alerts: Type.Optional(Type.Array(Ref(AlertRuleSpecSchema))),
   },
   { $id: 'StackSpec', description: 'a compiled manifest (tutti.yaml)' },
 );
