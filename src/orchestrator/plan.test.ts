@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpec, StackSpec } from '../core/index.js';
+import { testServiceSpec } from '../core/test-service-spec.js';
 import { dependencyEnv, deploymentRevision, planApply, reverseWaves, urlVariable } from './plan.js';
 
 function svc(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name, command: ['node', `${name}.js`], cwd: '/p', env: {}, replicas: 1, port: 0, dependsOn: {},
-    restart: 'always', backoff: { initialMs: 100, factor: 2, maxMs: 30_000, resetAfterMs: 30_000 },
-    stopSignal: 'SIGTERM', stopGraceMs: 10_000, importance: 1, readyTimeoutMs: 60_000,
-    logs: { maxBytes: 10 << 20, maxFiles: 5 }, revision: `${name}-r1`, ...over,
-  };
+  return testServiceSpec(name, { revision: `${name}-r1`, ...over });
 }
 
 function stack(...services: ServiceSpec[]): StackSpec {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceInfo, ServiceSpec, StackSpec } from '../core/index.js';
+import { testServiceSpec } from '../core/test-service-spec.js';
 import { stackStatus } from './status.js';
 
-const base = {
-  command: ['x'], cwd: '/p', env: {}, port: 0, dependsOn: {}, restart: 'always' as const,
-  backoff: { initialMs: 100, factor: 2, maxMs: 1000, resetAfterMs: 1000 }, stopSignal: 'SIGTERM',
-  stopGraceMs: 1000, readyTimeoutMs: 1000, logs: { maxBytes: 1, maxFiles: 1 }, revision: 'r',
-};
-const svc = (name: string, replicas: number, importance = 1): ServiceSpec => ({ ...base, name, replicas, importance });
+const svc = (name: string, replicas: number, importance = 1): ServiceSpec => testServiceSpec(name, { replicas, importance, revision: 'r' });
 const inst = (service: string, n: number, state: InstanceInfo['state'], ready = state === 'running'): InstanceInfo => ({
   id: `${service}-${n}`, service, revision: 'r', slot: n - 1, address: '127.0.0.1', port: 4000 + n,
   state, health: 'none', ready, restarts: 0, createdAt: 0,

@@ -6,30 +6,19 @@ import type { AddressInfo } from 'node:net';
 import type { StackSpec } from '../core/index.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { TestOrchestrator } from './test-orchestrator.js';
+import { testServiceSpec } from '../core/test-service-spec.js';
 
 export const TOKENS = { viewer: 'viewer-token-aaaa', operator: 'operator-token-bbbb', admin: 'admin-token-cccc' } as const;
 
 export function testStackSpec(name = 'shop', services: string[] = ['catalog', 'inventory', 'orders']): StackSpec {
   const entries = services.map((s, i) => [
     s,
-    {
-      name: s,
+    testServiceSpec(s, {
       command: ['node', `services/${s}.js`],
-      cwd: '/srv/shop',
       env: { LOG_LEVEL: 'info' },
-      replicas: 1,
-      port: 0,
       health: { http: '/healthz', intervalMs: 2000, timeoutMs: 1000, healthyAfter: 1, unhealthyAfter: 3, startPeriodMs: 0 },
       dependsOn: i === 0 ? {} : { [services[0]]: 'healthy' as const },
-      restart: 'always' as const,
-      backoff: { initialMs: 100, factor: 2, maxMs: 30_000, resetAfterMs: 30_000 },
-      stopSignal: 'SIGTERM',
-      stopGraceMs: 10_000,
-      importance: 1,
-      readyTimeoutMs: 60_000,
-      logs: { maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
-      revision: `rev-${s}`,
-    },
+    }),
   ]);
   return { name, file: '/srv/shop/tutti.yaml', dir: '/srv/shop', services: Object.fromEntries(entries), order: services };
 }

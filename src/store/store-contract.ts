@@ -3,28 +3,13 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StackSpec } from '../core/index.js';
+import { testServiceSpec } from '../core/test-service-spec.js';
 import type { Store, StoreOptions } from './store.js';
 
 export type StoreFactory = (opts?: StoreOptions) => Promise<Store>;
 
 export function stackSpec(name: string, services: string[]): StackSpec {
-  const svc = (s: string) => ({
-    name: s,
-    command: ['node', `${s}.js`],
-    cwd: '/srv/shop',
-    env: { LOG_LEVEL: 'info', QUOTE: 'it\'s "quoted" ☃' },
-    replicas: 1,
-    port: 0,
-    dependsOn: {},
-    restart: 'always' as const,
-    backoff: { initialMs: 100, factor: 2, maxMs: 30_000, resetAfterMs: 30_000 },
-    stopSignal: 'SIGTERM',
-    stopGraceMs: 10_000,
-    importance: 1,
-    readyTimeoutMs: 60_000,
-    logs: { maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
-    revision: `rev-${s}`,
-  });
+  const svc = (s: string) => testServiceSpec(s, { env: { LOG_LEVEL: 'info', QUOTE: 'it\'s "quoted" ☃' } });
   return {
     name,
     file: '/srv/shop/tutti.yaml',
