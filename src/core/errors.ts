@@ -19,6 +19,7 @@ export const ErrorCodes = {
   TUTTI_E_DAEMON_UNREACHABLE: 503,
   TUTTI_E_DAEMON_START: 500,
   TUTTI_E_INTERNAL: 500,
+  TUTTI_E_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

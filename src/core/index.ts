@@ -8,3 +8,4 @@ export * from './size.js';
 export * from './spec.js';
 export * from './stack-health.js';
 export * from './natural-order.js';
+export * from './qos/index.js';

@@ -32,6 +32,33 @@ export interface LogSpec {
   maxAgeMs?: number;
 }
 
+// ---- discovery: how a service's stable endpoint picks an instance --------------------
+
+/** `qos`: power of two random choices by score (DESIGN.md); the others ignore the weights. */
+export type BalanceStrategy = 'qos' | 'round-robin' | 'least-request' | 'random';
+
+/** Weights aᵢ of the QoS score; non-negative, normalised to sum 1 where used. */
+export interface QosWeights {
+  latency: number;
+  success: number;
+  load: number;
+  health: number;
+}
+
+/** Outlier ejection: N consecutive failures (connect error or 5xx) eject an instance for a
+ *  back-off period that grows with each ejection; the last candidate is never ejected. */
+export interface OutlierSpec {
+  consecutiveFailures: number;  // default 5
+  baseEjectionMs: number;       // first ejection, default 10s
+  maxEjectionMs: number;        // cap of the growing ejection, default 5m
+}
+
+export interface SelectionSpec {
+  strategy: BalanceStrategy;    // default 'qos'
+  weights: QosWeights;          // defaults in core/qos (DEFAULT_QOS_WEIGHTS)
+  outlier: OutlierSpec;
+}
+
 export interface ServiceSpec {
   name: string;
   /** argv; a string command without shell operators is split into words, otherwise ['/bin/sh', '-c', cmd] */
@@ -50,6 +77,12 @@ export interface ServiceSpec {
   importance: number;                   // stack-health weight, default 1
   readyTimeoutMs: number;               // how long an instance may take to become ready, default 60s
   logs: LogSpec;
+  /** how the stable endpoint balances: layer-7 HTTP/1.1 (default) or per TCP connection */
+  protocol?: 'http' | 'tcp';
+  /** the stack's `selection` overlaid with the service's own; absent in specs stored by earlier versions (= defaults) */
+  selection?: SelectionSpec;
+  /** path where instances serve Prometheus metrics (`metrics: /metrics`), listed by the http_sd endpoint */
+  metricsPath?: string;
   /** hash of everything that requires new instances when it changes (not replicas, not importance) */
   revision: string;
 }
@@ -63,8 +96,10 @@ export interface StackSpec {
   order: string[];
   /** the manifest's `runtime:` (default 'process'); a command-line choice may override it */
   runtime?: 'process' | 'kubernetes';
-  /** sections that later capabilities read, stored as given */
-  selection?: unknown;
+  /** the stack-wide selection defaults, compiled (each service's `selection` already includes them) */
+  selection?: SelectionSpec;
+  /** the registry's DNS interface; port 0 = chosen at first start and kept */
+  dns?: { host: string; port: number };
   workflows?: string[];
   /** the manifest's alert rules, compiled (expressions checked, durations in ms) */
   alerts?: AlertRuleSpec[];

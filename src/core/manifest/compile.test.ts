@@ -18,6 +18,12 @@ function failure(text: string, files: Record<string, string> = {}): TuttiError {
   throw new Error('expected the manifest to be rejected');
 }
 
+const SELECTION_DEFAULTS = {
+  strategy: 'qos',
+  weights: { latency: 0.45, success: 0.3, load: 0.15, health: 0.1 },
+  outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 300_000 },
+};
+
 const messages = (e: TuttiError) => (e.details as { errors: Array<{ message: string }> }).errors.map((x) => x.message);
 
 describe('compileManifest', () => {
@@ -30,6 +36,8 @@ describe('compileManifest', () => {
       runtime: 'process',
       order: ['api'],
       warnings: [],
+      selection: SELECTION_DEFAULTS,
+      dns: { host: '127.0.0.1', port: 0 },
       services: {
         api: {
           name: 'api',
@@ -46,6 +54,8 @@ describe('compileManifest', () => {
           importance: 1,
           readyTimeoutMs: 60_000,
           logs: { maxBytes: 10 * 1024 * 1024, maxFiles: 5, maxAgeMs: 7 * 86_400_000 },
+          protocol: 'http',
+          selection: SELECTION_DEFAULTS,
           revision: expect.stringMatching(/^[0-9a-f]{12}$/),
         },
       },
@@ -77,7 +87,7 @@ services:
     cwd: /srv/worker
     health: { tcp: true }
     logs: { max_size: 512KiB }
-selection: { weights: { latency: 1 }, strategy: p2c }
+selection: { weights: { latency: 1 }, strategy: random }
 workflows: [flows/a.yaml]
 alerts: [{ name: Down, when: x }]
 `);
@@ -107,7 +117,8 @@ alerts: [{ name: Down, when: x }]
     expect(worker.cwd).toBe('/srv/worker');
     expect(worker.health).toEqual({ tcp: true, intervalMs: 2000, timeoutMs: 1000, healthyAfter: 1, unhealthyAfter: 3, startPeriodMs: 0 });
     expect(worker.logs).toEqual({ maxBytes: 512 * 1024, maxFiles: 2, maxAgeMs: 2 * 86_400_000 });
-    expect(spec.selection).toEqual({ weights: { latency: 1 }, strategy: 'p2c' });
+    expect(spec.selection).toEqual({ ...SELECTION_DEFAULTS, strategy: 'random', weights: { latency: 1, success: 0, load: 0, health: 0 } });
+    expect(api.selection).toEqual(spec.selection);
     expect(spec.workflows).toEqual(['flows/a.yaml']);
     expect(spec.alerts).toEqual([{ name: 'Down', when: 'x', forMs: 0, labels: {}, annotations: {}, notify: [] }]);
   });
@@ -221,6 +232,11 @@ describe('revision', () => {
   };
   const revision = (o: Partial<typeof base> = {}) => load(text(o)).services.api.revision;
 
+  it('does not change with the stack-wide selection or dns', () => {
+    const stackWide = 'selection: { strategy: least-request, weights: { load: 1 } }\ndns: { host: 0.0.0.0, port: 8600 }\n';
+    expect(load(`${text({})}${stackWide}`).services.api.revision).toBe(revision());
+  });
+
   it('does not depend on the order keys are written in', () => {
     const reordered = 'name: shop\nservices:\n  api:\n    env: { B: "2", A: "1" }\n    command: node api.js\n  db: { command: db }\n';
     expect(load(reordered).services.api.revision).toBe(revision());
@@ -247,6 +263,9 @@ describe('revision', () => {
     ['logs', '    logs: { max_files: 2, max_age: 1h }\n'],
     ['depends_on', '    depends_on: [db]\n'],
     ['stop_grace', '    stop_grace: 1m\n'],
+    ['protocol', '    protocol: tcp\n'],
+    ['metrics', '    metrics: /metrics\n'],
+    ['selection', '    selection: { strategy: random, weights: { latency: 1 }, outlier: { consecutive_failures: 2, base_ejection: 1s } }\n'],
   ])('does not change with %s', (_what, rest) => {
     expect(revision({ rest })).toBe(revision());
   });

@@ -1,7 +1,8 @@
 // A schema-valid manifest compiled into the StackSpec the control plane runs: defaults
 // applied, durations in milliseconds, sizes in bytes, paths absolute, environments built,
-// commands split, dependencies checked and ordered, a revision per service. Rules the schema
-// cannot express (a command for the process runtime, one port per process, …) are checked here.
+// commands split, dependencies checked and ordered, selection resolved per service (the
+// stack's under the service's), a revision per service. Rules the schema cannot express (a
+// command for the process runtime, one port per process, …) are checked here.
 
 import { resolve } from 'node:path';
 import { parseDuration } from '../duration.js';
@@ -17,6 +18,7 @@ import { serviceEnvironment, type ReadFile } from './environment.js';
 import { manifestError, problemAt, type ManifestProblem } from './problems.js';
 import { serviceRevision } from './revision.js';
 import { DEFAULTS, type ManifestInput, type ServiceInput } from './schema.js';
+import { compileDns, compileSelection, type SelectionLayer } from './selection.js';
 import type { ManifestPath, YamlSource } from './yaml-source.js';
 
 export interface CompileContext {
@@ -38,9 +40,13 @@ export function compileManifest(input: ManifestInput, ctx: CompileContext): { sp
   const entries: Record<string, DependencyEntry[]> = {};
   for (const name of names) entries[name] = dependencyEntries(name, input.services[name].depends_on as RawDependsOn);
 
+  const stackSelection: SelectionLayer = { raw: input.selection, path: ['selection'] };
+  const selection = compileSelection([stackSelection], ctx.src, problems);
+  const dns = compileDns(input.dns, ctx.src, problems);
   const services: Record<string, ServiceSpec> = {};
   for (const name of names) {
-    services[name] = compileService(name, input.services[name], { ...ctx, runtime, stackLogs: input.logs, entries: entries[name] }, problems);
+    const sctx: ServiceContext = { ...ctx, runtime, stackLogs: input.logs, stackSelection, entries: entries[name] };
+    services[name] = compileService(name, input.services[name], sctx, problems);
   }
   problems.push(...checkDependencyNames(entries, ctx.src), ...checkFixedPorts(services, ctx.src));
   const alerts = input.alerts === undefined ? undefined : compileAlerts(input.alerts, ctx.src, problems);
@@ -51,8 +57,7 @@ export function compileManifest(input: ManifestInput, ctx: CompileContext): { sp
   if (cycle) throw cycleError(cycle, entries, ctx.src, ctx.file);
   warnings.push(...dependencyWarnings(services, entries, ctx.src));
 
-  const spec: StackSpec = { name: input.name, file: ctx.file, dir: ctx.dir, services, order: dependencyOrder(graph), runtime };
-  if (input.selection !== undefined) spec.selection = input.selection;
+  const spec: StackSpec = { name: input.name, file: ctx.file, dir: ctx.dir, services, order: dependencyOrder(graph), runtime, selection, dns };
   if (input.workflows !== undefined) spec.workflows = input.workflows;
   if (alerts !== undefined) spec.alerts = alerts;
   return { spec, warnings };
@@ -61,6 +66,7 @@ export function compileManifest(input: ManifestInput, ctx: CompileContext): { sp
 interface ServiceContext extends CompileContext {
   runtime: 'process' | 'kubernetes';
   stackLogs: LogsInput;
+  stackSelection: SelectionLayer;
   entries: DependencyEntry[];
 }
 
@@ -107,6 +113,9 @@ function compileService(name: string, raw: ServiceInput, ctx: ServiceContext, pr
     importance: raw.importance ?? DEFAULTS.importance,
     readyTimeoutMs: ms(raw.ready_timeout ?? DEFAULTS.ready_timeout),
     logs: compileLogs(name, raw.logs, ctx, problems),
+    protocol: raw.protocol ?? DEFAULTS.protocol,
+    selection: compileSelection([ctx.stackSelection, { raw: raw.selection, path: at('selection') }], ctx.src, problems),
+    ...(raw.metrics !== undefined && { metricsPath: raw.metrics }),
   };
   return { ...spec, revision: serviceRevision(spec) };
 }

@@ -42,5 +42,13 @@ describe('docs/manifest.md', () => {
       env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: 'postgres://db/shop' },
     });
     expect(spec.services.gateway.health?.exec).toEqual(['/bin/sh', '-c', 'curl -fsS http://127.0.0.1:$PORT/healthz']);
+    expect(spec.services.inventory.metricsPath).toBe('/metrics');
+    expect(spec.services.gateway.selection).toEqual({
+      strategy: 'least-request',
+      weights: { latency: 0.5, success: 0.3, load: 0.2, health: 0 },
+      outlier: { consecutiveFailures: 3, baseEjectionMs: 5000, maxEjectionMs: 120_000 },
+    });
+    expect(spec.services.orders.selection).toEqual({ ...spec.selection, strategy: 'qos' });
+    expect(spec.dns).toEqual({ host: '127.0.0.1', port: 8600 });
   });
 });

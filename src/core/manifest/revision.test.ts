@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ServiceSpec } from '../spec.js';
 import { canonicalJson, serviceRevision, type RevisionInput } from './revision.js';
 
 const base: RevisionInput = {
@@ -34,5 +35,20 @@ describe('serviceRevision', () => {
     ['stop signal', { stopSignal: 'SIGINT' }],
   ])('changes with the %s', (_what, change) => {
     expect(serviceRevision({ ...base, ...change })).not.toBe(serviceRevision(base));
+  });
+
+  it('ignores what is applied without new instances: protocol, selection, metrics path, scale', () => {
+    const service: ServiceSpec = {
+      ...base, name: 'api', replicas: 1, dependsOn: {}, restart: 'always', stopGraceMs: 10_000, importance: 1, readyTimeoutMs: 60_000,
+      backoff: { initialMs: 100, factor: 2, maxMs: 30_000, resetAfterMs: 30_000 }, logs: { maxBytes: 1024, maxFiles: 5 }, revision: '',
+    };
+    const reconfigured: ServiceSpec = {
+      ...service,
+      protocol: 'tcp',
+      metricsPath: '/metrics',
+      selection: { strategy: 'random', weights: { latency: 1, success: 0, load: 0, health: 0 }, outlier: { consecutiveFailures: 1, baseEjectionMs: 1, maxEjectionMs: 1 } },
+      replicas: 7,
+    };
+    expect(serviceRevision(reconfigured)).toBe(serviceRevision(base));
   });
 });

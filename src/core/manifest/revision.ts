@@ -1,7 +1,8 @@
 // A service's revision: a short hash of everything that needs new instances when it changes
 // (what runs, where, with which environment, port, health check and stop signal). Scaling,
 // importance, timeouts, restart policy, backoff, logs and dependencies are applied to running
-// instances, so they are left out and changing them does not replace anything.
+// instances, and protocol, selection and metrics to the service's endpoint and registry
+// entries, so they are left out and changing them does not replace anything.
 
 import { createHash } from 'node:crypto';
 import type { ServiceSpec } from '../spec.js';

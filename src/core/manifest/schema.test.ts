@@ -67,6 +67,15 @@ describe('manifestJsonSchema', () => {
     ['#/logs/max_age', '7d'],
     ['#/logs/max_size', '10MB'],
     ['#/runtime', 'process'],
+    ['#/services/*/protocol', 'http'],
+    ['#/selection/strategy', 'qos'],
+    ['#/selection/weights', { latency: 0.45, success: 0.3, load: 0.15, health: 0.1 }],
+    ['#/selection/outlier/consecutive_failures', 5],
+    ['#/selection/outlier/base_ejection', '10s'],
+    ['#/selection/outlier/max_ejection', '5m'],
+    ['#/services/*/selection/strategy', 'qos'],
+    ['#/dns/host', '127.0.0.1'],
+    ['#/dns/port', 0],
   ])('documents the default of %s (%j)', (path, value) => {
     const node = nodes.find(([p]) => p === path)?.[1];
     expect(node?.default).toEqual(value);

@@ -4,8 +4,10 @@
 // documented here are the ones the compiler applies (both read DEFAULTS).
 
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../duration.js';
+import { DURATION_PATTERN, formatDuration } from '../duration.js';
+import { DEFAULT_OUTLIER, DEFAULT_QOS_WEIGHTS, DEFAULT_SELECTION } from '../qos/index.js';
 import { SIZE_PATTERN } from '../size.js';
+import type { BalanceStrategy, ServiceSpec } from '../spec.js';
 
 export const SERVICE_NAME_PATTERN = '^[a-z][a-z0-9_-]*$';
 export const STACK_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
@@ -20,6 +22,14 @@ export const SIGNALS = [
   'SIGFPE', 'SIGSEGV', 'SIGILL', 'SIGPROF', 'SIGVTALRM', 'SIGXCPU', 'SIGXFSZ', 'SIGURG', 'SIGIO', 'SIGSYS',
 ] as const;
 
+export const STRATEGIES = ['qos', 'round-robin', 'least-request', 'random'] as const satisfies readonly BalanceStrategy[];
+export const PROTOCOLS = ['http', 'tcp'] as const satisfies readonly NonNullable<ServiceSpec['protocol']>[];
+// the lists above name every member of their type, or this fails to compile
+const _everyStrategy: BalanceStrategy extends (typeof STRATEGIES)[number] ? true : never = true;
+const _everyProtocol: NonNullable<ServiceSpec['protocol']> extends (typeof PROTOCOLS)[number] ? true : never = true;
+void _everyStrategy;
+void _everyProtocol;
+
 /** Defaults of every optional key; the schema documents them and the compiler applies them. */
 export const DEFAULTS = {
   cwd: '.',
@@ -33,6 +43,18 @@ export const DEFAULTS = {
   health: { interval: '2s', timeout: '1s', healthy_after: 1, unhealthy_after: 3, start_period: '0s' },
   backoff: { initial: '100ms', factor: 2, max: '30s', reset_after: '30s' },
   logs: { max_size: '10MB', max_files: 5, max_age: '7d' },
+  protocol: 'http',
+  // selection defaults live in core/qos, where the balancer is tuned; written here as the manifest spells them
+  selection: {
+    strategy: DEFAULT_SELECTION.strategy,
+    weights: DEFAULT_QOS_WEIGHTS,
+    outlier: {
+      consecutive_failures: DEFAULT_OUTLIER.consecutiveFailures,
+      base_ejection: formatDuration(DEFAULT_OUTLIER.baseEjectionMs),
+      max_ejection: formatDuration(DEFAULT_OUTLIER.maxEjectionMs),
+    },
+  },
+  dns: { host: '127.0.0.1', port: 0 },
 } as const;
 
 export const CONDITIONS = ['started', 'healthy', 'completed'] as const;
@@ -129,6 +151,52 @@ export const DependsOnSchema = Type.Union(
   { description: 'Services to wait for before this one starts.' },
 );
 
+const weight = (description: string) =>
+  Type.Optional(Type.Number({ minimum: 0, description: `${description} 0 when left out of a weights map that is given.` }));
+
+export const OutlierSchema = Type.Object(
+  {
+    consecutive_failures: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULTS.selection.outlier.consecutive_failures,
+        description: 'Consecutive failures (a connection error, a reset or a 5xx response) that eject an instance.',
+      }),
+    ),
+    base_ejection: Type.Optional(duration('How long an instance\'s first ejection lasts; each further one lasts longer.', DEFAULTS.selection.outlier.base_ejection)),
+    max_ejection: Type.Optional(duration('The longest ejection; not shorter than base_ejection.', DEFAULTS.selection.outlier.max_ejection)),
+  },
+  { ...strict, description: 'Outlier ejection: an instance that keeps failing gets no traffic for a while. The last instance is never ejected.' },
+);
+
+export const SelectionSchema = Type.Object(
+  {
+    strategy: Type.Optional(
+      stringEnum(STRATEGIES, {
+        description: 'How an instance is picked: qos (the better-scored of two random instances), round-robin, least-request or random.',
+        default: DEFAULTS.selection.strategy,
+      }),
+    ),
+    weights: Type.Optional(
+      Type.Object(
+        {
+          latency: weight('Weight of the latency signal.'),
+          success: weight('Weight of the success-rate signal.'),
+          load: weight('Weight of the in-flight load signal.'),
+          health: weight('Weight of the health signal.'),
+        },
+        {
+          ...strict,
+          default: { ...DEFAULTS.selection.weights },
+          description: 'Weights of the QoS score (strategy qos), normalised to sum 1. A weights map replaces the default weights: a signal left out weighs 0.',
+        },
+      ),
+    ),
+    outlier: Type.Optional(OutlierSchema),
+  },
+  { ...strict, description: 'How a request to the service\'s endpoint picks an instance. A service\'s selection overrides the stack\'s key by key.' },
+);
+
 export const ServiceSchema = Type.Object(
   {
     command: Type.Optional(argv('What to run (process runtime): a command line, split into words unless it uses shell syntax, or an argv list.')),
@@ -160,28 +228,18 @@ export const ServiceSchema = Type.Object(
     importance: Type.Optional(Type.Number({ minimum: 0, default: DEFAULTS.importance, description: 'Weight of this service in the stack-health score.' })),
     ready_timeout: Type.Optional(duration('How long an instance may take to become ready before the deployment fails.', DEFAULTS.ready_timeout)),
     logs: Type.Optional(LogsSchema),
+    protocol: Type.Optional(
+      stringEnum(PROTOCOLS, {
+        description: 'How the stable endpoint balances: http, per request (HTTP/1.1), or tcp, per connection.',
+        default: DEFAULTS.protocol,
+      }),
+    ),
+    selection: Type.Optional(SelectionSchema),
+    metrics: Type.Optional(
+      Type.String({ pattern: HTTP_PATH_PATTERN, description: 'HTTP path where instances serve Prometheus metrics on their port, e.g. /metrics; lists them for scraping.' }),
+    ),
   },
   { ...strict, patternProperties: EXTENSION_KEYS, description: 'One service: how to run it, how many, how to check it.' },
-);
-
-const weight = (description: string) => Type.Optional(Type.Number({ minimum: 0, description }));
-
-export const SelectionSchema = Type.Object(
-  {
-    weights: Type.Optional(
-      Type.Object(
-        {
-          latency: weight('Weight of the latency signal.'),
-          success: weight('Weight of the success-rate signal.'),
-          load: weight('Weight of the in-flight load signal.'),
-          health: weight('Weight of the health signal.'),
-        },
-        { ...strict, description: 'Weights of the QoS score; normalised to sum 1.' },
-      ),
-    ),
-    strategy: Type.Optional(Type.String({ description: 'How an instance is picked from the scores.' })),
-  },
-  { ...strict, description: 'QoS-aware instance selection.' },
 );
 
 const stringMap = (description: string) =>
@@ -209,6 +267,21 @@ export const AlertRuleSchema = Type.Object(
   { ...strict, description: 'One alert rule.' },
 );
 
+export const DnsSchema = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1, default: DEFAULTS.dns.host, description: 'IP address the DNS interface listens on.' })),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        default: DEFAULTS.dns.port,
+        description: 'Port of the DNS interface; 0 chooses a free one at the first start and keeps it.',
+      }),
+    ),
+  },
+  { ...strict, description: 'The registry\'s DNS interface, which answers with the addresses of healthy instances.' },
+);
+
 const services = Type.Unsafe<Record<string, Static<typeof ServiceSchema>>>({
   type: 'object',
   description: 'The services of the stack, by name.',
@@ -222,6 +295,7 @@ export const manifestSchema = Type.Object(
     services,
     runtime: Type.Optional(stringEnum(['process', 'kubernetes'], { description: 'Where services run.', default: 'process' })),
     selection: Type.Optional(SelectionSchema),
+    dns: Type.Optional(DnsSchema),
     workflows: Type.Optional(Type.Array(Type.String(), { description: 'Serverless Workflow DSL 1.0 documents.', default: [] })),
     alerts: Type.Optional(Type.Array(AlertRuleSchema, { description: 'Alert rules, evaluated by the control plane over the built-in series.', default: [] })),
     logs: Type.Optional(Type.Object(LogsSchema.properties, { ...strict, description: 'Log defaults for every service.' })),
