@@ -1,3 +1,4 @@
-// Stable per-service endpoints that balance over ready instances.
-export { startEndpoint } from './http-endpoint.js';
-export type { EndpointOptions, ServiceEndpoint, Target } from './http-endpoint.js';
+// Stable per-service endpoints (http and tcp) that balance over the instances that may
+// receive traffic, with the QoS Balancer of core/qos.
+export { startEndpoint } from './endpoint.js';
+export type { EndpointOptions, RequestOutcome, ServiceEndpoint, Target } from './types.js';
