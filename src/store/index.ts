@@ -10,6 +10,9 @@ export type {
   StackRepository,
   ServiceRepository,
   EventRepository,
+  RegistryRecord,
+  RegistryRepository,
+  MetaRepository,
 } from './store.js';
 export { DEFAULT_EVENT_RETENTION, DEFAULT_EVENT_LIMIT } from './store.js';
 export { openSqliteStore } from './sqlite-store.js';

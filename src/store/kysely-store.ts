@@ -10,6 +10,9 @@ import {
   DEFAULT_EVENT_RETENTION,
   type EventQuery,
   type EventRepository,
+  type MetaRepository,
+  type RegistryRecord,
+  type RegistryRepository,
   type NewEvent,
   type ServiceRecord,
   type ServiceRepository,
@@ -21,12 +24,16 @@ import {
 } from './store.js';
 
 const STACK_ROW = 1;
+/** rows per statement of a batched write: 4 parameters each, well under SQLite's 32,766 */
+const WRITE_CHUNK = 500;
 
 export class KyselyStore implements Store {
   readonly stack: StackRepository;
   readonly services: ServiceRepository;
   readonly instances: InstanceStore;
   readonly events: EventRepository;
+  readonly registry: RegistryRepository;
+  readonly meta: MetaRepository;
   private readonly pending = new Set<Promise<unknown>>();
   private closing?: Promise<void>;
 
@@ -37,6 +44,8 @@ export class KyselyStore implements Store {
     this.services = this.guard(serviceRepository(db));
     this.instances = this.guard(instanceRepository(db));
     this.events = this.guard(eventRepository(db, retention));
+    this.registry = this.guard(registryRepository(db));
+    this.meta = this.guard(metaRepository(db));
   }
 
   close(): Promise<void> {
@@ -198,6 +207,69 @@ function eventRepository(db: Kysely<Database>, retention: number): EventReposito
       }
       const rows = await db.selectFrom('events').selectAll().orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toStoredEvent).reverse();
+    },
+  };
+}
+
+function registryRepository(db: Kysely<Database>): RegistryRepository {
+  return {
+    async list(): Promise<RegistryRecord[]> {
+      const rows = await db.selectFrom('registry_instances').select(['id', 'service', 'data']).orderBy('id').execute();
+      return rows.map((r) => ({ ...(JSON.parse(r.data) as object), id: r.id, service: r.service }));
+    },
+    async put(record: RegistryRecord): Promise<void> {
+      const values = { service: record.service, data: JSON.stringify(record), updated_at: Date.now() };
+      await db
+        .insertInto('registry_instances')
+        .values({ id: record.id, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .execute();
+    },
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('registry_instances').where('id', '=', id).execute();
+    },
+    async write(changes: { put?: RegistryRecord[]; delete?: string[] }): Promise<void> {
+      // one row per id (PostgreSQL refuses an upsert that touches a row twice), the last put winning
+      const puts = [...new Map((changes.put ?? []).map((r) => [r.id, r])).values()];
+      const deletes = changes.delete ?? [];
+      if (puts.length === 0 && deletes.length === 0) return;
+      const now = Date.now();
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < deletes.length; i += WRITE_CHUNK) {
+          await trx.deleteFrom('registry_instances').where('id', 'in', deletes.slice(i, i + WRITE_CHUNK)).execute();
+        }
+        for (let i = 0; i < puts.length; i += WRITE_CHUNK) {
+          const rows = puts.slice(i, i + WRITE_CHUNK).map((r) => ({ id: r.id, service: r.service, data: JSON.stringify(r), updated_at: now }));
+          await trx
+            .insertInto('registry_instances')
+            .values(rows)
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet((eb) => ({
+                service: eb.ref('excluded.service'),
+                data: eb.ref('excluded.data'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+            .execute();
+        }
+      });
+    },
+  };
+}
+
+function metaRepository(db: Kysely<Database>): MetaRepository {
+  return {
+    async get(key: string): Promise<string | undefined> {
+      const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    },
+    async set(key: string, value: string): Promise<void> {
+      const values = { value, updated_at: Date.now() };
+      await db
+        .insertInto('meta')
+        .values({ key, ...values })
+        .onConflict((oc) => oc.column('key').doUpdateSet(values))
+        .execute();
     },
   };
 }

@@ -37,11 +37,26 @@ export interface EventsTable {
   message: string;
 }
 
+export interface RegistryInstancesTable {
+  id: string;
+  service: string;
+  data: string;             // the registration (RegistryInstance of src/registry) as JSON
+  updated_at: Millis;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+  updated_at: Millis;
+}
+
 export interface Database {
   stack: StackTable;
   services: ServicesTable;
   instances: InstancesTable;
   events: EventsTable;
+  registry_instances: RegistryInstancesTable;
+  meta: MetaTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TuttiError } from '../core/index.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { runStoreContract, stackSpec } from './store-contract.js';
 
@@ -41,6 +44,8 @@ describe('sqlite store specifics', () => {
     await a.services.put({ name: 'orders', replicas: 3, stopped: false, endpointPort: 40100 });
     await a.instances.put({ id: 'orders-1', service: 'orders', data: { pid: 7 } });
     await a.events.add({ time: 1, kind: 'k', message: 'hello' });
+    await a.registry.put({ id: 'pay-1', service: 'payments' });
+    await a.meta.set('registry.index', '7');
     await a.close();
 
     const b = await openSqliteStore(file);
@@ -49,6 +54,8 @@ describe('sqlite store specifics', () => {
       expect(await b.services.get('orders')).toEqual({ name: 'orders', replicas: 3, stopped: false, endpointPort: 40100 });
       expect(await b.instances.list()).toEqual([{ id: 'orders-1', service: 'orders', data: { pid: 7 } }]);
       expect(await b.events.list()).toEqual([{ id: 1, time: 1, kind: 'k', message: 'hello' }]);
+      expect(await b.registry.list()).toEqual([{ id: 'pay-1', service: 'payments' }]);
+      expect(await b.meta.get('registry.index')).toBe('7');
     } finally {
       await b.close();
     }
@@ -78,6 +85,26 @@ describe('sqlite store specifics', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('upgrades a database of the first schema and keeps what it held', async () => {
+    const file = fresh();
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    const provider = { getMigrations: async () => ({ '0001-initial': migrations('sqlite')['0001-initial'] }) };
+    const { error } = await new Migrator({ db: old, provider }).migrateToLatest();
+    expect(error).toBeUndefined();
+    await old.insertInto('services').values({ name: 'orders', replicas: 2, stopped: 0, endpoint_port: null, updated_at: 1 }).execute();
+    await old.destroy();
+
+    const store = await openSqliteStore(file);
+    try {
+      expect(await store.services.get('orders')).toEqual({ name: 'orders', replicas: 2, stopped: false });
+      await store.registry.put({ id: 'pay-1', service: 'payments' });
+      expect(await store.registry.list()).toEqual([{ id: 'pay-1', service: 'payments' }]);
+    } finally {
+      await store.close();
     }
   });
 

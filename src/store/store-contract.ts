@@ -16,7 +16,11 @@ export function stackSpec(name: string, services: string[]): StackSpec {
     dir: '/srv/shop',
     services: Object.fromEntries(services.map((s) => [s, svc(s)])),
     order: services,
-    selection: { weights: { latency: 0.5 } },
+    selection: {
+      strategy: 'qos',
+      weights: { latency: 0.5, success: 0.3, load: 0.1, health: 0.1 },
+      outlier: { consecutiveFailures: 5, baseEjectionMs: 10_000, maxEjectionMs: 300_000 },
+    },
   };
 }
 
@@ -152,6 +156,79 @@ export function runStoreContract(create: StoreFactory): void {
       const listed = await store.events.list({ limit: 100 });
       expect(new Set(listed.map((e) => e.id)).size).toBe(50);
       expect(listed.map((e) => e.message).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`).sort());
+    });
+  });
+
+  describe('registry', () => {
+    const registration = (id: string, over: Record<string, unknown> = {}) => ({
+      id,
+      service: 'payments',
+      address: '10.0.0.7',
+      port: 8443,
+      tags: ['eu', 'v2'],
+      meta: { zone: 'eu-west-1a', note: 'it\'s "quoted" ☃' },
+      status: 'passing',
+      source: 'external',
+      check: { ttlMs: 10_000, deregisterCriticalAfterMs: 60_000 },
+      registeredAt: 1_700_000_000_123,
+      modifyIndex: 42,
+      ...over,
+    });
+
+    it('keeps each registration whole, replaced by id, listed by id', async () => {
+      const store = await open();
+      expect(await store.registry.list()).toEqual([]);
+      await store.registry.put(registration('payments-b'));
+      await store.registry.put(registration('payments-a', { output: 'TTL of 10s expired without a heartbeat', status: 'critical' }));
+      await store.registry.put(registration('payments-b', { port: 9000, modifyIndex: 43 }));
+      expect(await store.registry.list()).toEqual([
+        registration('payments-a', { output: 'TTL of 10s expired without a heartbeat', status: 'critical' }),
+        registration('payments-b', { port: 9000, modifyIndex: 43 }),
+      ]);
+    });
+
+    it('delete forgets one registration and tolerates unknown ids', async () => {
+      const store = await open();
+      await store.registry.put(registration('a'));
+      await store.registry.put(registration('b', { service: 'orders' }));
+      await store.registry.delete('a');
+      await store.registry.delete('a');
+      await store.registry.delete('never-existed');
+      expect(await store.registry.list()).toEqual([registration('b', { service: 'orders' })]);
+    });
+
+    it('writes many puts and deletes in one call: deletes first, the last put of an id winning', async () => {
+      const store = await open();
+      await store.registry.put(registration('old-1'));
+      await store.registry.put(registration('old-2'));
+      const many = Array.from({ length: 1200 }, (_, i) => registration(`r-${String(i).padStart(4, '0')}`, { port: 1000 + i }));
+      await store.registry.write({
+        delete: ['old-1', 'never-existed', 'r-0001'],
+        put: [...many, registration('r-0001', { port: 1 }), registration('old-2', { modifyIndex: 99 })],
+      });
+      const listed = await store.registry.list();
+      expect(listed).toHaveLength(1201);
+      expect(listed.find((r) => r.id === 'old-1')).toBeUndefined();
+      expect(listed.find((r) => r.id === 'r-0001')).toEqual(registration('r-0001', { port: 1 }));
+      expect(listed.find((r) => r.id === 'old-2')).toEqual(registration('old-2', { modifyIndex: 99 }));
+      expect(listed.find((r) => r.id === 'r-1199')).toEqual(registration('r-1199', { port: 2199 }));
+      await store.registry.write({ delete: many.map((r) => r.id) });
+      expect((await store.registry.list()).map((r) => r.id)).toEqual(['old-2']);
+      await store.registry.write({});
+    });
+  });
+
+  describe('meta', () => {
+    it('reads undefined for an unknown key and round-trips values, the last one winning', async () => {
+      const store = await open();
+      expect(await store.meta.get('registry.index')).toBeUndefined();
+      await store.meta.set('registry.index', '17');
+      await store.meta.set('dns.port', '53053');
+      await store.meta.set('registry.index', '18');
+      expect(await store.meta.get('registry.index')).toBe('18');
+      expect(await store.meta.get('dns.port')).toBe('53053');
+      await store.meta.set('empty', '');
+      expect(await store.meta.get('empty')).toBe('');
     });
   });
 

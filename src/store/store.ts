@@ -1,5 +1,6 @@
 // The persistence contract of the control plane: the applied stack, the orchestrator's desired
-// state per service, the runtime's adoption records and the event history. One interface so
+// state per service, the runtime's adoption records, the event history, the registry's external
+// registrations and a few single values (meta). One interface so
 // SQLite (one machine) and PostgreSQL (several control-plane replicas) pass one contract suite.
 
 import type { StackSpec } from '../core/index.js';
@@ -64,11 +65,38 @@ export interface EventRepository {
   list(query?: EventQuery): Promise<StoredEvent[]>;
 }
 
+/** An external registration as the registry keeps it (RegistryInstance of src/registry/types.ts,
+ *  a layer below this one): the whole object is stored as JSON and comes back as it was put. */
+export interface RegistryRecord {
+  id: string;
+  service: string;
+}
+
+export interface RegistryRepository {
+  /** every stored registration, ordered by id */
+  list(): Promise<RegistryRecord[]>;
+  /** stores the record, replacing the one with the same id */
+  put(record: RegistryRecord): Promise<void>;
+  /** forgets a registration; unknown ids are ignored */
+  delete(id: string): Promise<void>;
+  /** Several puts and deletes in one transaction (the registry's batched writes): deletes
+   *  first, then puts; a put listed twice for one id keeps the last. */
+  write(changes: { put?: RegistryRecord[]; delete?: string[] }): Promise<void>;
+}
+
+/** Single values the control plane keeps between daemons (the registry's index, the DNS port). */
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
 export interface Store {
   readonly stack: StackRepository;
   readonly services: ServiceRepository;
   readonly instances: InstanceStore;
   readonly events: EventRepository;
+  readonly registry: RegistryRepository;
+  readonly meta: MetaRepository;
   /** Waits for the calls already made, then releases the database; later calls are refused. Idempotent. */
   close(): Promise<void>;
 }

@@ -5,10 +5,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { TuttiError } from '../../core/index.js';
 import type { Database, Dialect } from '../schema.js';
 import { initial } from './0001-initial.js';
+import { registry } from './0002-registry.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
+    '0002-registry': registry(),
   };
 }
 
