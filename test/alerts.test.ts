@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeService, Project, waitFor } from './helpers/tutti.js';
+import { alive, nodeService, Project, waitFor } from './helpers/tutti.js';
 
 interface Receiver {
   url: string;
@@ -188,5 +188,71 @@ describe('an unreachable webhook', () => {
     const first = firing.rules[0].lastEvaluation;
     // evaluation keeps going while deliveries fail and are retried
     await waitFor(async () => (await p.json('alerts')).rules[0].lastEvaluation > first + 400);
+  });
+});
+
+describe('the alertmanager notify target', () => {
+  let p: Project;
+  const posts: Array<{ path: string; body: any }> = [];
+  let server: http.Server;
+  afterAll(async () => {
+    await p.cleanup();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('POSTs firing and then resolved alerts to a fake Alertmanager\'s /api/v2/alerts', async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        posts.push({ path: `${req.method} ${req.url}`, body: JSON.parse(body) });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    p = new Project(manifest(base).replace(`webhook: ${JSON.stringify(base)}`, `alertmanager: ${JSON.stringify(base)}`));
+    expect((await p.tutti('up')).code).toBe(0);
+    expect((await p.tutti('stop', 'web')).code).toBe(0);
+    const firing = await waitFor(() => posts.find((x) => x.body.some((a: any) => a.labels.alertname === 'WebDown')), { timeout: 15_000, message: 'a POST to the Alertmanager' });
+    expect(firing.path).toBe('POST /api/v2/alerts');
+    expect(firing.body[0]).toMatchObject({
+      labels: { alertname: 'WebDown', service: 'web', severity: 'page' },
+      annotations: { summary: 'web has 0 ready instances' },
+      startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect((await p.tutti('start', 'web')).code).toBe(0);
+    // resolved: Prometheus sends the alert again with endsAt in the past
+    const resolved = await waitFor(
+      () => posts.find((x) => x.body.some((a: any) => a.endsAt && Date.parse(a.endsAt) <= Date.now() && Date.parse(a.endsAt) > Date.parse(a.startsAt))),
+      { timeout: 15_000, message: 'a resolved alert' },
+    );
+    expect(resolved.body[0].labels).toMatchObject({ alertname: 'WebDown', service: 'web' });
+  });
+});
+
+describe('alert rules after a daemon restart', () => {
+  let p: Project;
+  afterAll(() => p.cleanup());
+
+  it('are evaluated again by the next daemon', async () => {
+    p = new Project(manifest(`http://127.0.0.1:${await closedPort()}/hook`));
+    expect((await p.tutti('up')).code).toBe(0);
+    await waitFor(async () => (await p.json('alerts')).rules[0]?.lastEvaluation, { message: 'a first evaluation' });
+    const daemon = p.daemon().pid;
+    process.kill(daemon, 'SIGTERM');
+    await waitFor(() => !alive(daemon), { message: 'the daemon to exit' });
+    const restartedAt = Date.now();
+    // any command starts the daemon again; it adopts the stack and its rules
+    const view = await waitFor(async () => {
+      const v = await p.json('alerts');
+      return v.rules[0]?.lastEvaluation > restartedAt && v;
+    }, { timeout: 15_000, message: 'an evaluation by the new daemon' });
+    expect(p.daemon().pid).not.toBe(daemon);
+    expect(view.rules).toMatchObject([{ name: 'WebDown', state: 'inactive' }]);
+    expect((await p.tutti('stop', 'web')).code).toBe(0);
+    await waitFor(async () => (await p.json('alerts')).rules[0].state === 'firing', { timeout: 15_000, message: 'the rule to fire after the restart' });
   });
 });

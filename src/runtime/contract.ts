@@ -67,8 +67,9 @@ export interface Runtime {
   logs(query: LogQuery, signal: AbortSignal): AsyncIterable<LogLine>;
   /** Last lines of one instance, for failure reports. */
   lastLines(instanceId: string, n: number): Promise<string[]>;
-  /** CPU (percent of one core) and resident memory (bytes) of each running instance, by instance id. */
-  stats(): Promise<Record<string, { cpu: number; memory: number }>>;
+  /** CPU (percent of one core), resident memory (bytes) and, where the OS tells, total CPU
+   *  seconds (user + system) of each running instance, by instance id. */
+  stats(): Promise<Record<string, { cpu: number; memory: number; cpuSeconds?: number }>>;
   /** Let go of instances without stopping them (the daemon is exiting; a later one adopts them). */
   detach(): Promise<void>;
 }

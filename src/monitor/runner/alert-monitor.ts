@@ -1,5 +1,6 @@
-// The control plane's monitor: on every interval it samples the built-in series from the
-// orchestrator's status into the series store, evaluates each alert rule against the store,
+// The control plane's monitor: on every interval it samples the built-in series (the
+// orchestrator's status, or everything `collect` measures: process stats, scores, request
+// counters) into the series store, evaluates each alert rule against the store,
 // keeps the rules' state, hands alerts to the rules' notifiers and records state changes in
 // the event history. Notifiers only enqueue, so an unreachable receiver never delays a round.
 
@@ -7,7 +8,7 @@ import type { AlertRuleSpec } from '../../core/index.js';
 import type { StackStatus } from '../../orchestrator/types.js';
 import { AlertRuleState, createNotifier, type AlertLogger, type AlertTransition, type Notifier } from '../alerts/index.js';
 import { evaluate, parseExpr, type Expr, type Sample } from '../promql/index.js';
-import { createSeriesStore, DEFAULT_INTERVAL_MS, type SeriesQuery, type SeriesQueryResult, type SeriesStore } from '../series/index.js';
+import { createSeriesStore, DEFAULT_INTERVAL_MS, type SeriesQuery, type SeriesSample, type SeriesQueryResult, type SeriesStore } from '../series/index.js';
 import { SeriesPresence, statusSamples } from './sampler.js';
 import type { AlertsView } from './types.js';
 
@@ -22,6 +23,10 @@ export interface MonitorEvent {
 
 export interface AlertMonitorOptions {
   status: () => StackStatus | null;
+  /** What a round samples; default: the status' series alone (statusSamples). */
+  collect?: (t: number) => Promise<SeriesSample[]> | SeriesSample[];
+  /** how long the series store keeps points; @default 3600000 (1 h) */
+  retentionMs?: number;
   /** where alert state changes are recorded (the store's event history) */
   events?: { add(event: MonitorEvent): Promise<void> };
   /** @default 5000 */
@@ -40,6 +45,8 @@ export interface AlertMonitor {
   alerts(): AlertsView;
   series(q: SeriesQuery): SeriesQueryResult[];
   readonly store: SeriesStore;
+  /** the sampling and evaluation interval */
+  readonly intervalMs: number;
   /** Stops the timer and closes every notifier. */
   close(): Promise<void>;
 }
@@ -59,7 +66,10 @@ export function createAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
   const now = opts.now ?? Date.now;
   // Rings sized for the default resolution: a test's very short interval keeps less history
   // rather than growing memory.
-  const store = createSeriesStore({ intervalMs: Math.max(1000, Math.min(intervalMs, DEFAULT_INTERVAL_MS)) });
+  const store = createSeriesStore({
+    intervalMs: Math.max(1000, Math.min(intervalMs, DEFAULT_INTERVAL_MS)),
+    ...(opts.retentionMs !== undefined && { retentionMs: opts.retentionMs }),
+  });
   const presence = new SeriesPresence();
   let rules: RuleHandle[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -86,9 +96,13 @@ export function createAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
     };
   }
 
-  function sample(t: number): void {
-    const status = opts.status();
-    const samples = status ? statusSamples(status, t) : [];
+  async function sample(t: number): Promise<void> {
+    let samples: SeriesSample[];
+    if (opts.collect) samples = await opts.collect(t);
+    else {
+      const status = opts.status();
+      samples = status ? statusSamples(status, t) : [];
+    }
     for (const gone of presence.next(samples)) store.markStale(gone.name, gone.labels, t);
     store.appendMany(samples);
     store.compact(t);
@@ -137,7 +151,7 @@ export function createAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function round(): Promise<void> {
     const t = now();
-    sample(t);
+    await sample(t);
     const transitions = rules.flatMap((r) => evaluateRule(r, t));
     await record(transitions);
   }
@@ -160,6 +174,7 @@ export function createAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   return {
     store,
+    intervalMs,
     async setRules(specs) {
       const old = new Map(rules.map((r) => [r.key, r]));
       const next = specs.map((s) => {

@@ -19,14 +19,14 @@ describe('statusSamples', () => {
     expect(got).toEqual([
       ['tutti_stack_health', {}, 0.5],
       ['tutti_service_ready_instances', { service: 'web' }, 1],
-      ['tutti_service_desired_instances', { service: 'web' }, 2],
       ['tutti_service_ready_instances', { service: 'db' }, 0],
+      ['tutti_service_desired_instances', { service: 'web' }, 2],
       ['tutti_service_desired_instances', { service: 'db' }, 0],
       ['tutti_instance_up', { service: 'web', instance: 'web-1' }, 1],
-      ['tutti_instance_ready', { service: 'web', instance: 'web-1' }, 1],
-      ['tutti_instance_restarts_total', { service: 'web', instance: 'web-1' }, 0],
       ['tutti_instance_up', { service: 'web', instance: 'web-2' }, 0],
+      ['tutti_instance_ready', { service: 'web', instance: 'web-1' }, 1],
       ['tutti_instance_ready', { service: 'web', instance: 'web-2' }, 0],
+      ['tutti_instance_restarts_total', { service: 'web', instance: 'web-1' }, 0],
       ['tutti_instance_restarts_total', { service: 'web', instance: 'web-2' }, 3],
     ]);
     expect(statusSamples(status, 1000).every((s) => s.t === 1000)).toBe(true);

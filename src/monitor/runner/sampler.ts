@@ -1,34 +1,16 @@
-// The built-in series, read off the orchestrator's status: pure, so a table test can check
-// what a given status becomes. The alert monitor appends these to the series store on every
-// interval and marks stale what a previous round had and this one lacks.
+// The built-in series of a status (pure, for table tests and for a monitor given no other
+// source), and the presence tracking that marks stale what a previous round had and this one
+// lacks. The full set of families (stats, scores, request counters) is in ../metrics.
 
-import type { StackStatus } from '../../orchestrator/types.js';
+import { collectFamilies, storedSamples, type MeasuredStatus } from '../metrics/index.js';
 import { seriesKey, type SeriesSample } from '../series/index.js';
 
 /** The part of the orchestrator's status the sampler reads. */
-export type SampledStatus = Pick<StackStatus, 'health'> & {
-  services: ReadonlyArray<Pick<StackStatus['services'][number], 'name' | 'desired' | 'ready'>>;
-  instances: ReadonlyArray<Pick<StackStatus['instances'][number], 'id' | 'service' | 'state' | 'ready' | 'restarts'>>;
-};
+export type SampledStatus = MeasuredStatus;
 
-/** States in which the instance's process exists. */
-const PROCESS_RUNS = new Set(['starting', 'running', 'unhealthy', 'stopping']);
-
-/** Every built-in sample of one status at time `t`. */
+/** The built-in samples of one status alone (no process stats, scores or counters) at time `t`. */
 export function statusSamples(status: SampledStatus, t: number): SeriesSample[] {
-  const out: SeriesSample[] = [{ name: 'tutti_stack_health', labels: {}, t, v: status.health }];
-  for (const s of status.services) {
-    const labels = { service: s.name };
-    out.push({ name: 'tutti_service_ready_instances', labels, t, v: s.ready });
-    out.push({ name: 'tutti_service_desired_instances', labels, t, v: s.desired });
-  }
-  for (const i of status.instances) {
-    const labels = { service: i.service, instance: i.id };
-    out.push({ name: 'tutti_instance_up', labels, t, v: PROCESS_RUNS.has(i.state) ? 1 : 0 });
-    out.push({ name: 'tutti_instance_ready', labels, t, v: i.ready ? 1 : 0 });
-    out.push({ name: 'tutti_instance_restarts_total', labels, t, v: i.restarts });
-  }
-  return out;
+  return storedSamples(collectFamilies({ status }), t);
 }
 
 /**

@@ -204,16 +204,17 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
       const byPid = new Map<number, string>();
       for (const sup of supervisors.values()) if (sup.data.pid !== undefined) byPid.set(sup.data.pid, sup.id);
       if (byPid.size === 0) return {};
-      let usage: Record<string, { cpu: number; memory: number } | undefined>;
+      let usage: Record<string, { cpu: number; memory: number; ctime?: number } | undefined>;
       try {
-        usage = (await pidusage([...byPid.keys()])) as Record<string, { cpu: number; memory: number } | undefined>;
+        usage = (await pidusage([...byPid.keys()])) as Record<string, { cpu: number; memory: number; ctime?: number } | undefined>;
       } catch {
         return {}; // the only process exited between listing and measuring
       }
-      const out: Record<string, { cpu: number; memory: number }> = {};
+      const out: Record<string, { cpu: number; memory: number; cpuSeconds?: number }> = {};
       for (const [pid, id] of byPid) {
         const u = usage[String(pid)];
-        if (u) out[id] = { cpu: u.cpu, memory: u.memory };
+        // ctime: user + system CPU time in ms, from /proc/<pid>/stat (ps on other systems)
+        if (u) out[id] = { cpu: u.cpu, memory: u.memory, ...(typeof u.ctime === 'number' && Number.isFinite(u.ctime) && { cpuSeconds: u.ctime / 1000 }) };
       }
       return out;
     },

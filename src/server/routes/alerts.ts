@@ -1,5 +1,5 @@
 // Alert rules with their state and alerts, and the built-in series they are evaluated
-// against. Both read the alert monitor, which runs only while the applied stack has rules;
+// against. Both read the monitor, which runs while a stack is applied (with or without rules);
 // without it there are no rules and no series.
 
 import { Type } from '@sinclair/typebox';
