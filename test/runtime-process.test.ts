@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProber } from '../src/registry/index.js';
 import { createProcessRuntime, type Runtime } from '../src/runtime/index.js';
+import { freePort } from './fixtures/free-port.js';
 import { httpGet } from './fixtures/http-get.js';
 import { MemoryInstanceStore } from './fixtures/memory-store.js';
 import { deployment, fixtureSpec } from './fixtures/service-spec.js';
@@ -52,14 +53,6 @@ afterEach(async () => {
 });
 
 const signal = () => AbortSignal.timeout(60_000);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 runRuntimeContract({
   name: 'process',

@@ -1,8 +1,9 @@
-// The shapes the control-plane API speaks, for users of the client. The orchestrator's status
-// and operation types are re-exported as types only (nothing of that layer is loaded).
+// The shapes the control-plane API speaks, for users of the client. The orchestrator's status,
+// operation and registry types are re-exported as types only (nothing of those layers is loaded).
 
-import type { InstanceInfo, LogLevel } from '../core/index.js';
+import type { BalanceStrategy, InstanceInfo, LogLevel, QosWeights, ScoredInstance } from '../core/index.js';
 import type { StackStatus } from '../orchestrator/types.js';
+import type { CheckStatus, RegistryEvent, RegistryInstance } from '../registry/types.js';
 
 export type { InstanceInfo, LogLevel, LogLine, StackSpec, ServiceSpec, TuttiErrorJSON } from '../core/index.js';
 export type {
@@ -64,4 +65,70 @@ export interface SeriesRequest {
   end?: string | number;
   /** one point per step, e.g. '15s' */
   step?: string;
+}
+
+// ---- the service registry (discovery) ---------------------------------------------------
+// Declared by the registry and core layers; re-exported as types only, so nothing of those
+// layers is loaded by a client.
+export type {
+  CheckStatus,
+  CheckDefinition,
+  RegistryInstance,
+  RegisterInput,
+  RegistryEvent,
+  ServiceSummary,
+} from '../registry/types.js';
+export type { ScoredInstance, ScoreTerms, QosWeights, BalanceStrategy } from '../core/index.js';
+
+
+export interface RegistryInstancesQuery {
+  /** only passing and warning instances */
+  healthy?: boolean;
+  /** instances carrying every one of these tags */
+  tags?: string[];
+  /** blocking query: answer once the registry index passes this one (or `waitMs` elapses) */
+  index?: number;
+  /** longest hold of a blocking query; the server's default is 5 minutes, its maximum 10 */
+  waitMs?: number;
+  /** ends a blocking query early (the call then rejects with the signal's reason) */
+  signal?: AbortSignal;
+}
+
+export interface RegistryInstanceList {
+  /** the registry index this list is current at; pass it as `index` to wait for the next change */
+  index: number;
+  instances: RegistryInstance[];
+}
+
+/** `GET /registry/services/:service/scores`: the balancer's view of each instance. */
+export interface RegistryScores {
+  service: string;
+  strategy: BalanceStrategy;
+  /** normalised to sum 1 */
+  weights: QosWeights;
+  instances: ScoredInstance[];
+}
+
+export interface HeartbeatReport {
+  status?: CheckStatus;
+  output?: string;
+}
+
+/** One item of a registry watch: a change, or the full list when the watch (re)starts from
+ *  nothing or from an index older than the kept history. */
+export type RegistryWatchEvent =
+  | { type: 'change'; index: number; event: RegistryEvent }
+  | { type: 'reset'; index: number; instances: RegistryInstance[] };
+
+export interface RegistryWatchOptions {
+  /** only this service's changes (and its instances in a reset) */
+  service?: string;
+  /** resume after this index (its changes are not repeated); without it the watch starts with a reset */
+  index?: number;
+  /** ends the watch quietly */
+  signal?: AbortSignal;
+  /** first pause before reconnecting a dropped stream; doubles up to `maxRetryMs`. Default 100 ms */
+  retryMs?: number;
+  /** default 5 s */
+  maxRetryMs?: number;
 }

@@ -5,19 +5,30 @@
 import { TuttiError, type LogLine, type StackSpec } from '../core/index.js';
 import type {
   AlertsView,
+  HeartbeatReport,
   InstanceView,
   LogsQuery,
   OperationEvent,
   OperationInfo,
+  RegisterInput,
+  RegistryInstance,
+  RegistryInstanceList,
+  RegistryInstancesQuery,
+  RegistryScores,
+  RegistryWatchEvent,
+  RegistryWatchOptions,
   SeriesQueryResult,
+  ServiceSummary,
   SeriesRequest,
   ServiceStatus,
   ShutdownResult,
   StackStatusView,
   VersionInfo,
 } from './api-types.js';
-import { Transport, type Query, type TransportOptions } from './http.js';
+import { DEFAULT_TIMEOUT_MS, Transport, type Query, type TransportOptions } from './http.js';
+import { watchRegistry } from './registry-watch.js';
 import { readServerSentEvents } from './sse-reader.js';
+import type { TargetGroup, TopView } from '../monitor/index.js';
 
 export interface ClientOptions {
   /** where the control plane listens, e.g. http://127.0.0.1:41234 */
@@ -53,12 +64,36 @@ export interface TuttiClient {
   alerts(): Promise<AlertsView>;
   /** Points of one built-in metric over a time range. */
   series(q: SeriesRequest): Promise<SeriesQueryResult[]>;
+  /** `tutti top`'s figures per service and instance over the last `window` (default 30s). */
+  top(q?: { services?: string[]; window?: string }): Promise<TopView>;
+  /** Prometheus http_sd target groups of the services that declare `metrics:`. */
+  scrapeTargets(): Promise<TargetGroup[]>;
+  /** Every service the registry knows (declared by the stack or registered), with instance counts. */
+  registryServices(): Promise<ServiceSummary[]>;
+  /** The services with the registry's index and where its DNS interface answers. */
+  registryCatalog(): Promise<{ index: number; services: ServiceSummary[]; dns?: { host: string; port: number } }>;
+  /** A service's instances; with `index` a blocking query that answers once the registry
+   *  moves past it (or `waitMs` elapses). TUTTI_E_NOT_FOUND for an unknown service. */
+  registryInstances(service: string, query?: RegistryInstancesQuery): Promise<RegistryInstanceList>;
+  /** The balancer's scores of a service's instances (`tutti instances SERVICE --scores`). */
+  registryScores(service: string): Promise<RegistryScores>;
+  registryInstance(id: string): Promise<RegistryInstance>;
+  /** Registers (or replaces, same id) an instance started outside tutti. */
+  registerInstance(input: RegisterInput): Promise<RegistryInstance>;
+  deregisterInstance(id: string): Promise<RegistryInstance>;
+  /** A TTL check's heartbeat; the status defaults to passing. */
+  heartbeat(id: string, report?: HeartbeatReport): Promise<RegistryInstance>;
+  /** Registry changes, live, reconnecting by itself after a dropped stream without repeating or
+   *  losing a change; ends quietly when the signal aborts. */
+  watchRegistry(opts?: RegistryWatchOptions): AsyncIterable<RegistryWatchEvent>;
   shutdown(opts?: { stopStack?: boolean }): Promise<ShutdownResult>;
   healthz(): Promise<{ status: 'ok' }>;
   version(): Promise<VersionInfo>;
 }
 
 const API = '/api/v1';
+/** the server's hold of a blocking query that names no `wait` */
+const DEFAULT_BLOCKING_WAIT_MS = 5 * 60_000;
 const seg = (s: string) => encodeURIComponent(s);
 
 function logsQuery(q: LogsQuery): Query {
@@ -135,11 +170,37 @@ export function createClient(opts: ClientOptions): TuttiClient {
       return (await http.json<{ series: SeriesQueryResult[] }>('GET', `${API}/series`, { query })).series;
     },
 
+    top: (q = {}) => http.json<TopView>('GET', `${API}/top`, { query: { service: q.services, window: q.window } }),
+    scrapeTargets: () => http.json<TargetGroup[]>('GET', `${API}/prometheus/targets`),
+
     logs: async (query = {}) => (await http.json<{ lines: LogLine[] }>('GET', `${API}/logs`, { query: logsQuery(query) })).lines,
 
     async *followLogs(query, signal) {
       for await (const { data } of events<LogLine>(`${API}/logs`, { query: { ...logsQuery(query), follow: true }, signal })) yield data;
     },
+
+    registryServices: async () => (await http.json<{ services: ServiceSummary[] }>('GET', `${API}/registry/services`)).services,
+    registryCatalog: () => http.json('GET', `${API}/registry/services`),
+    registryInstances: (service, q = {}) => {
+      const blocking = q.index !== undefined;
+      return http.json<RegistryInstanceList>('GET', `${API}/registry/services/${seg(service)}/instances`, {
+        query: {
+          healthy: q.healthy || undefined,
+          tag: q.tags,
+          index: q.index,
+          wait: blocking && q.waitMs !== undefined ? `${Math.max(0, Math.round(q.waitMs))}ms` : undefined,
+        },
+        // the server holds a blocking query on purpose: allow for that on top of the usual timeout
+        timeoutMs: blocking ? (q.waitMs ?? DEFAULT_BLOCKING_WAIT_MS) + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) : undefined,
+        signal: q.signal,
+      });
+    },
+    registryScores: (service) => http.json('GET', `${API}/registry/services/${seg(service)}/scores`),
+    registryInstance: (id) => http.json('GET', `${API}/registry/instances/${seg(id)}`),
+    registerInstance: (input) => http.json('POST', `${API}/registry/instances`, { body: input }),
+    deregisterInstance: (id) => http.json('DELETE', `${API}/registry/instances/${seg(id)}`),
+    heartbeat: (id, report = {}) => http.json('PUT', `${API}/registry/instances/${seg(id)}/heartbeat`, { body: report }),
+    watchRegistry: (o = {}) => watchRegistry(http, o),
 
     shutdown: (o = {}) => http.json('POST', `${API}/daemon/shutdown`, { body: { stopStack: o.stopStack === true } }),
     healthz: () => http.json('GET', '/healthz'),

@@ -44,12 +44,15 @@ export class Transport {
     return `${this.base}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** A JSON request; resolves with the parsed answer of a 2xx. */
-  async json<T>(method: string, path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const res = await this.send(method, this.url(path, opts.query), { accept: 'application/json' }, timeout, opts.body);
+  /** A JSON request; resolves with the parsed answer of a 2xx. `timeoutMs` overrides the
+   *  client's for one call (a blocking query is held by the server on purpose). */
+  async json<T>(method: string, path: string, opts: { query?: Query; body?: unknown; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const res = await this.send(method, this.url(path, opts.query), { accept: 'application/json' }, signal, opts.body, timeoutMs);
     const text = await res.text().catch((e: unknown) => {
-      throw this.failure(e, timeout);
+      throw this.failure(e, signal, timeoutMs);
     });
     return this.parse<T>(res, text);
   }
@@ -78,20 +81,27 @@ export class Transport {
     });
   }
 
-  private async send(method: string, url: string, headers: Record<string, string>, signal: AbortSignal, body?: unknown): Promise<Response> {
+  private async send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Response> {
     const h: Record<string, string> = { authorization: `Bearer ${this.token}`, ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
     try {
       return await this.fetchFn(url, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (e) {
-      throw this.failure(e, signal);
+      throw this.failure(e, signal, timeoutMs);
     }
   }
 
-  private failure(e: unknown, signal: AbortSignal): unknown {
+  private failure(e: unknown, signal: AbortSignal, timeoutMs = this.timeoutMs): unknown {
     const reason = signal.reason as { name?: string } | undefined;
     if (signal.aborted && reason?.name === 'TimeoutError') {
-      return new TuttiError('TUTTI_E_DAEMON_UNREACHABLE', `the tutti control plane at ${this.base} did not answer within ${this.timeoutMs / 1000}s`, {
+      return new TuttiError('TUTTI_E_DAEMON_UNREACHABLE', `the tutti control plane at ${this.base} did not answer within ${timeoutMs / 1000}s`, {
         hint: 'it may be overloaded or stuck; its log is .tutti/daemon.log',
         cause: e,
       });

@@ -3,9 +3,11 @@
 // services' stable endpoints and records what happens in the store's event history.
 
 import { TuttiError, type ServiceSpec, type StackSpec } from '../core/index.js';
-import { startEndpoint, type ServiceEndpoint } from '../proxy/index.js';
+import type { RequestOutcome } from '../proxy/index.js';
+import type { Registry } from '../registry/index.js';
 import type { Deployment, LogQuery, Progress, Runtime } from '../runtime/index.js';
 import type { DesiredService, OrchestratorStore } from './deps.js';
+import { EndpointSet } from './endpoints.js';
 import { Operation, OperationLog } from './operation.js';
 import { dependencyEnv, deploymentRevision, planApply, reverseWaves } from './plan.js';
 import { checkCommand, checkPortFree } from './preflight.js';
@@ -18,6 +20,13 @@ export interface OrchestratorOptions {
   runtime: Runtime;
   /** where stable endpoints listen */
   host?: string;
+  /** the service registry: local instances are registered in it, endpoints balance over its healthy instances */
+  registry?: Registry;
+  /** every request (or connection) through a stable endpoint, for metrics */
+  onOutcome?: (outcome: RequestOutcome) => void;
+  /** environment for every instance that does not make it a new revision when it changes
+   *  (the control plane's URL and the services' token, for the client SDK) */
+  instanceEnv?: Record<string, string>;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
@@ -31,7 +40,7 @@ class StackOrchestrator implements Orchestrator {
   private stack: StackSpec | null = null;
   private appliedAt = 0;
   private desired = new Map<string, DesiredService>();
-  private endpoints = new Map<string, ServiceEndpoint>();
+  private readonly endpoints: EndpointSet;
   private failures = new Map<string, string>();
   private ops = new OperationLog();
   private queue: Promise<unknown> = Promise.resolve();
@@ -41,7 +50,10 @@ class StackOrchestrator implements Orchestrator {
 
   constructor(private readonly opts: OrchestratorOptions) {
     this.host = opts.host ?? '127.0.0.1';
+    this.endpoints = new EndpointSet({ host: this.host, runtime: opts.runtime, registry: opts.registry, onOutcome: opts.onOutcome });
+    for (const i of opts.runtime.instances()) opts.registry?.syncLocal(i);
     this.unobserve = opts.runtime.observe((e) => {
+      opts.registry?.syncLocal(e.instance, e.change === 'removed');
       if (e.change === 'updated' || e.change === 'created') return;
       const i = e.instance;
       const message = e.detail ?? `${i.id} ${e.change}${i.lastExit && e.change === 'exited' ? ` (code ${i.lastExit.code ?? '?'}${i.lastExit.signal ? `, ${i.lastExit.signal}` : ''})` : ''}`;
@@ -56,8 +68,17 @@ class StackOrchestrator implements Orchestrator {
     if (!saved) return;
     this.stack = saved.spec;
     this.appliedAt = saved.appliedAt;
+    this.opts.registry?.setDeclaredServices(saved.spec.order);
     await this.ensureEndpoints(saved.spec);
     this.enqueue('apply', (op, signal) => this.rollout(op, signal, saved.spec, saved.spec.order));
+  }
+
+  spec(): StackSpec | null {
+    return this.stack;
+  }
+
+  scores(service: string) {
+    return this.endpoints.get(service)?.scores?.() ?? [];
   }
 
   status(): StackStatus | null {
@@ -98,6 +119,7 @@ class StackOrchestrator implements Orchestrator {
       const before = this.stack;
       this.stack = next;
       this.appliedAt = Date.now();
+      this.opts.registry?.setDeclaredServices(next.order);
       for (const name of next.order) {
         const prev = this.desired.get(name);
         const replicas = previous?.services[name]?.replicas === next.services[name].replicas && prev ? prev.replicas : next.services[name].replicas;
@@ -163,6 +185,7 @@ class StackOrchestrator implements Orchestrator {
       }
       await this.opts.store.stack.delete();
       this.stack = null;
+      this.opts.registry?.setDeclaredServices([]);
       this.failures.clear();
       return true;
     });
@@ -189,8 +212,7 @@ class StackOrchestrator implements Orchestrator {
   async close(): Promise<void> {
     this.abort.abort();
     this.unobserve();
-    await Promise.allSettled([...this.endpoints.values()].map((e) => e.close()));
-    this.endpoints.clear();
+    await this.endpoints.closeAll();
     await this.opts.runtime.detach();
   }
 
@@ -248,45 +270,26 @@ class StackOrchestrator implements Orchestrator {
     return {
       spec: { ...spec, revision: deploymentRevision(spec, env) },
       replicas: d.stopped ? 0 : d.replicas,
-      env,
+      env: { ...this.opts.instanceEnv, ...env },
     };
   }
 
   private endpointUrl(service: string): string | undefined {
-    const spec = this.stack?.services[service];
-    if (!spec) return undefined;
-    if (spec.port !== 0) return `http://127.0.0.1:${spec.port}`;
-    return this.endpoints.get(service)?.url;
+    return this.stack?.services[service] ? this.endpoints.get(service)?.url : undefined;
   }
 
   private async ensureEndpoints(stack: StackSpec): Promise<void> {
-    for (const name of stack.order) {
-      const spec = stack.services[name];
-      const existing = this.endpoints.get(name);
-      if (spec.port !== 0) {
-        if (existing) { await existing.close(); this.endpoints.delete(name); }
-        continue;
-      }
-      if (existing) continue;
+    const ports = await this.endpoints.ensure(stack, (name) => this.desiredOf(name).endpointPort);
+    for (const [name, port] of ports) {
       const d = this.desiredOf(name);
-      const endpoint = await startEndpoint({
-        service: name,
-        host: this.host,
-        port: d.endpointPort ?? 0,
-        targets: () => this.opts.runtime.instances(name)
-          .filter((i) => i.ready && i.state === 'running')
-          .map((i) => ({ id: i.id, address: i.address, port: i.port })),
-      });
-      this.endpoints.set(name, endpoint);
-      if (endpoint.port !== d.endpointPort) await this.saveDesired({ ...d, endpointPort: endpoint.port });
+      if (port !== d.endpointPort) await this.saveDesired({ ...d, endpointPort: port });
     }
   }
 
   private async removeService(op: Operation, name: string, signal: AbortSignal): Promise<void> {
     op.emit({ service: name, phase: 'stopping' });
     await this.opts.runtime.remove(name, signal);
-    await this.endpoints.get(name)?.close();
-    this.endpoints.delete(name);
+    await this.endpoints.remove(name);
     this.failures.delete(name);
     if (!this.stack?.services[name] || op.kind === 'down') {
       this.desired.delete(name);

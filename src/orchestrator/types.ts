@@ -2,7 +2,7 @@
 // (apply, restart, scale, stop, start, down) that each run as a tracked "operation" whose
 // progress events can be followed until it completes.
 
-import type { InstanceInfo, StackSpec } from '../core/index.js';
+import type { InstanceInfo, ScoredInstance, StackSpec } from '../core/index.js';
 import type { LogQuery, ProgressPhase } from '../runtime/index.js';
 import type { LogLine } from '../core/index.js';
 
@@ -58,6 +58,8 @@ export interface OperationInfo {
 
 export interface Orchestrator {
   status(): StackStatus | null;
+  /** The applied stack as compiled (null before the first `up` and after `down`). */
+  spec(): StackSpec | null;
   /** Validates (commands exist, fixed ports free), then starts the operation; throws TuttiError on bad input. */
   apply(stack: StackSpec): Promise<OperationInfo>;
   restart(service: string): Promise<OperationInfo>;
@@ -70,7 +72,9 @@ export interface Orchestrator {
   followOperation(id: string, listener: (e: OperationEvent) => void): () => void;
   logs(query: LogQuery, signal: AbortSignal): AsyncIterable<LogLine>;
   /** CPU (percent of one core) and resident memory (bytes) of each running instance, by id. */
-  stats(): Promise<Record<string, { cpu: number; memory: number }>>;
+  stats(): Promise<Record<string, { cpu: number; memory: number; cpuSeconds?: number }>>;
+  /** QoS scores of the service's instances as its stable endpoint sees them (empty when it has none). */
+  scores(service: string): ScoredInstance[];
   /** Stop intake and let go of instances without stopping them (daemon exit; the next daemon adopts). */
   close(): Promise<void>;
 }

@@ -12,7 +12,9 @@ import { alertRoutes } from './routes/alerts.js';
 import { daemonRoutes, healthRoutes } from './routes/daemon.js';
 import { instanceRoutes } from './routes/instances.js';
 import { logRoutes } from './routes/logs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { operationRoutes } from './routes/operations.js';
+import { registryRoutes } from './routes/registry.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stack.js';
 import { SseHub } from './sse.js';
@@ -23,6 +25,12 @@ export interface BuildAppOptions {
   orchestrator: ControlledOrchestrator;
   /** the alert monitor, while the applied stack has alert rules */
   monitor?: ApiDeps['monitor'];
+  /** the service registry (discovery API) */
+  registry?: ApiDeps['registry'];
+  /** where the registry's DNS interface listens */
+  dns?: ApiDeps['dns'];
+  /** Prometheus exposition and http_sd targets */
+  metrics?: ApiDeps['metrics'];
   /** token → role */
   tokens: Record<string, Role>;
   /** default: no logging */
@@ -62,8 +70,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { tokens: opts.tokens });
   await registerOpenApi(app, { version: opts.version });
 
-  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse, monitor: opts.monitor };
+  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse, monitor: opts.monitor, registry: opts.registry, dns: opts.dns, metrics: opts.metrics };
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, deps);
   await app.register(
     async (api) => {
       await api.register(stackRoutes, deps);
@@ -72,6 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(operationRoutes, deps);
       await api.register(logRoutes, deps);
       await api.register(alertRoutes, deps);
+      await api.register(registryRoutes, deps);
       await api.register(daemonRoutes, { version: opts.version, onShutdown: opts.onShutdown });
       await api.register(openApiRoutes);
     },

@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TuttiError } from '../core/index.js';
 import { global } from './plugin-types.js';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+/** viewer reads; service also registers and heartbeats instances (the token tutti hands to the
+ *  services it starts); operator also acts on services; admin also destroys. */
+export type Role = 'viewer' | 'service' | 'operator' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+const RANK: Record<Role, number> = { viewer: 0, service: 1, operator: 2, admin: 3 };
 const TOKEN_HINT = 'send `Authorization: Bearer <token>`; a local daemon keeps its token in .tutti/token';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -1,5 +1,6 @@
-// The control-plane daemon: wires the store, the process runtime, the orchestrator, the HTTP
-// API and, for a stack with alert rules, the alert monitor together for one project, records
+// The control-plane daemon: wires the store, the process runtime, the registry with its DNS
+// interface, the orchestrator, the HTTP API and the monitor (metrics, series, alert rules)
+// together for one project, records
 // where it listens in `.tutti/daemon.json`, and shuts down in order (stop intake, let go of instances so the next daemon adopts them,
 // close the database). It never stops the stack's processes on its own exit: `tutti down` does.
 
@@ -14,8 +15,10 @@ import { createProber } from '../registry/index.js';
 import { createProcessRuntime } from '../runtime/process/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { TuttiError } from '../core/index.js';
-import { createAlertControl, withAlertRules } from './alert-control.js';
+import { createMonitorControl, withMonitor, type MonitorControl } from './monitor-control.js';
 import { buildApp } from './app.js';
+import { choosePort, rememberPort } from './daemon-port.js';
+import { startDiscovery, withDiscovery } from './discovery.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -33,27 +36,39 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const logger = pino({ level: process.env.TUTTI_LOG_LEVEL ?? 'info', base: { pid: process.pid } });
   refuseSecondDaemon(stateDir);
   // one token per role: `token` is the admin's (the CLI uses it); hand out the others to
-  // what should only read (viewer: scrapers, dashboards) or only act on services (operator)
+  // what should only read (viewer: scrapers, dashboards), only act on services (operator) or
+  // only register instances (service: given to the services tutti starts as TUTTI_TOKEN)
+  const serviceToken = ensureToken(stateDir, 'service.token');
   const tokens = {
     [ensureToken(stateDir, 'token')]: 'admin',
     [ensureToken(stateDir, 'operator.token')]: 'operator',
+    [serviceToken]: 'service',
     [ensureToken(stateDir, 'viewer.token')]: 'viewer',
   } as const;
 
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
   const runtime = await createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
-  const orchestrator = await createOrchestrator({ store, runtime, logger });
-  const alerts = createAlertControl({ orchestrator, events: store.events, logger });
-  // an adopted stack's rules run again after a daemon restart
-  await alerts.setRules((await store.stack.get())?.spec.alerts).catch(() => {});
+  const saved = await store.stack.get();
+  const bindHost = opts.host ?? '127.0.0.1';
+  const port = await choosePort(bindHost, opts.port, store.meta);
+  // what the services tutti starts use to reach the control plane (client SDK)
+  const instanceEnv = { TUTTI_URL: `http://${loopbackFor(bindHost)}:${port}`, TUTTI_TOKEN: serviceToken };
+  const discovery = await startDiscovery({ store, logger, stack: saved?.spec });
+  // the stable endpoints report every request to the monitor, which reads the orchestrator
+  let recorder: MonitorControl | undefined;
+  const orchestrator = await createOrchestrator({ store, runtime, logger, registry: discovery.registry, instanceEnv, onOutcome: (o) => recorder?.record(o) });
+  const monitor = (recorder = createMonitorControl({ orchestrator, events: store.events, logger, registry: discovery.registry }));
+  // an adopted stack is sampled, and its rules evaluated, again after a daemon restart
+  await monitor.setStack(saved?.spec).catch(() => {});
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'control plane stopping');
       await app.close().catch(() => {});
-      await alerts.close().catch(() => {});
+      await monitor.close().catch(() => {});
       await orchestrator.close().catch((err) => logger.error({ err }, 'detaching instances failed'));
+      await discovery.close().catch(() => {});
       await store.close().catch(() => {});
       removeDaemonInfo(stateDir);
       logger.info('control plane stopped');
@@ -62,15 +77,23 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
 
   const app = await buildApp({
-    orchestrator: withAlertRules(orchestrator, alerts),
-    monitor: () => alerts.monitor(),
+    orchestrator: withDiscovery(withMonitor(orchestrator, monitor), discovery),
+    registry: discovery.registry,
+    dns: () => discovery.dns(),
+    monitor: () => monitor.monitor(),
+    metrics: monitor.metrics,
     tokens,
     logger: false,
     version: VERSION,
     onShutdown: () => void shutdown('shutdown requested').then(() => process.exit(0)),
   });
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  await app.listen({ host: bindHost, port }).catch(async (err: NodeJS.ErrnoException) => {
+    // taken since it was chosen; services started from now on get a stale TUTTI_URL until the next restart
+    if (opts.port || err.code !== 'EADDRINUSE') throw err;
+    await app.listen({ host: bindHost, port: 0 });
+  });
   const address = app.server.address() as AddressInfo;
+  await rememberPort(address.port, store.meta);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   writeDaemonInfo(stateDir, {
     pid: process.pid,
@@ -79,6 +102,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     port: address.port,
     startedAt: Date.now(),
     version: VERSION,
+    dns: discovery.dns(),
   });
   logger.info({ url: `http://${host}:${address.port}`, dir }, 'control plane listening');
 
@@ -139,4 +163,11 @@ function removeDaemonInfo(stateDir: string): void {
   } catch {
     // already gone
   }
+}
+
+/** Where a local client reaches a server bound to `host` (a wildcard is reached on loopback). */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

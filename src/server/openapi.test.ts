@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry, type Registry } from '../registry/index.js';
+import { openSqliteStore, type Store } from '../store/index.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 let t: TestApp;
@@ -10,13 +15,24 @@ let doc: {
   security: unknown[];
 };
 
+const dir = mkdtempSync(join(tmpdir(), 'tutti-openapi-'));
+let store: Store;
+let registry: Registry;
+
 beforeAll(async () => {
-  t = await createTestApp();
+  store = await openSqliteStore(join(dir, 'state.db'));
+  registry = await createRegistry({ store: store.registry, meta: store.meta });
+  t = await createTestApp({ registry });
   const res = await t.app.inject({ url: '/api/v1/openapi.json', headers: t.auth('viewer') });
   expect(res.statusCode).toBe(200);
   doc = res.json();
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await registry.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3 with the bearer scheme required by default', () => {
@@ -48,6 +64,17 @@ describe('OpenAPI document', () => {
         'GET /api/v1/series',
         'GET /api/v1/version',
         'POST /api/v1/daemon/shutdown',
+        'GET /metrics',
+        'GET /api/v1/prometheus/targets',
+        'GET /api/v1/top',
+        'GET /api/v1/registry/services',
+        'GET /api/v1/registry/services/{service}/instances',
+        'GET /api/v1/registry/services/{service}/scores',
+        'GET /api/v1/registry/instances/{id}',
+        'POST /api/v1/registry/instances',
+        'DELETE /api/v1/registry/instances/{id}',
+        'PUT /api/v1/registry/instances/{id}/heartbeat',
+        'GET /api/v1/registry/watch',
       ].sort(),
     );
   });

@@ -4,8 +4,9 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import type { Orchestrator } from '../orchestrator/types.js';
-import type { AlertMonitor } from '../monitor/index.js';
+import type { AlertMonitor, MetricsApi } from '../monitor/index.js';
 import type { SseHub } from './sse.js';
+import type { Registry } from '../registry/types.js';
 
 export interface TypeBoxProvider extends FastifyTypeProvider {
   validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
@@ -14,8 +15,8 @@ export interface TypeBoxProvider extends FastifyTypeProvider {
 
 export type ApiPlugin<Opts extends object = ApiDeps> = FastifyPluginAsync<Opts, RawServerDefault, TypeBoxProvider>;
 
-/** CPU (percent of one core) and resident memory (bytes) per instance id. */
-export type InstanceStats = Record<string, { cpu: number; memory: number }>;
+/** CPU (percent of one core), resident memory (bytes) and total CPU seconds (when known) per instance id. */
+export type InstanceStats = Record<string, { cpu: number; memory: number; cpuSeconds?: number }>;
 
 /** The orchestrator as the control plane uses it. */
 export type ControlledOrchestrator = Orchestrator;
@@ -25,7 +26,17 @@ export interface ApiDeps {
   sse: SseHub;
   /** the alert monitor, running while the applied stack has alert rules */
   monitor?: () => AlertMonitor | undefined;
+  /** the service registry (discovery API); absent in tests that do not need it */
+  registry?: Registry;
+  /** where the registry's DNS interface listens, if it runs */
+  dns?: () => { host: string; port: number } | undefined;
+  /** Prometheus exposition, http_sd targets and `tutti top` figures */
+  metrics?: MetricsApi;
 }
+
+/** What the metrics routes need (`/metrics`, http_sd, `/api/v1/top`); implemented by the
+ *  monitor layer's createMetrics (loaded lazily by the daemon's monitor control). */
+export type { MetricsApi } from '../monitor/index.js';
 
 /** Marks a plugin as not encapsulated (what fastify-plugin does), so its hooks and handlers
  *  apply to the whole app. */

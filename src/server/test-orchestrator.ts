@@ -2,7 +2,7 @@
 // the test (progress / complete), log lines are pushed by the test, and open log streams are
 // counted so a test can prove that a disconnect ends the orchestrator's iterator.
 
-import { TuttiError, type InstanceInfo, type LogLine, type StackSpec } from '../core/index.js';
+import { TuttiError, type InstanceInfo, type LogLine, type ScoredInstance, type StackSpec } from '../core/index.js';
 import type { OperationEvent, OperationInfo, OperationKind, StackStatus } from '../orchestrator/types.js';
 import type { LogQuery } from '../runtime/contract.js';
 import type { ControlledOrchestrator, InstanceStats } from './plugin-types.js';
@@ -27,10 +27,23 @@ export class TestOrchestrator implements ControlledOrchestrator {
     return this.stack;
   }
 
+  /** the last applied spec (null after down) */
+  applied: StackSpec | null = null;
+  spec(): StackSpec | null {
+    return this.applied;
+  }
+
+  /** scores handed out by scores(service); set by tests */
+  instanceScores: Record<string, ScoredInstance[]> = {};
+  scores(service: string): ScoredInstance[] {
+    return this.instanceScores[service] ?? [];
+  }
+
   async apply(spec: StackSpec): Promise<OperationInfo> {
     this.calls.push({ method: 'apply', args: [spec] });
     if (spec.order.length === 0) throw new TuttiError('TUTTI_E_MANIFEST_INVALID', `stack ${spec.name} has no services`, { hint: 'add a service' });
     this.stack = statusOf(spec);
+    this.applied = spec;
     return this.begin('apply');
   }
 
@@ -54,6 +67,7 @@ export class TestOrchestrator implements ControlledOrchestrator {
     this.calls.push({ method: 'down', args: [] });
     if (!this.stack) throw new TuttiError('TUTTI_E_NO_STACK', 'no stack is applied', { hint: 'run `tutti up` first' });
     this.stack = null;
+    this.applied = null;
     return this.begin('down');
   }
 

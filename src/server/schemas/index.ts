@@ -9,6 +9,7 @@ export * from './common.js';
 export * from './operation.js';
 export * from './spec.js';
 export * from './status.js';
+export * from './registry.js';
 export { Ref, StringEnum } from './helpers.js';
 
 export const sharedSchemas = [

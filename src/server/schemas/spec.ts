@@ -3,7 +3,7 @@
 // this checks shape and ranges; the manifest's own rules (cycles, names) ran before.
 
 import { Type } from '@sinclair/typebox';
-import type { StackSpec } from '../../core/index.js';
+import type { ServiceSpec, StackSpec } from '../../core/index.js';
 import { Ref, StringEnum, type Same } from './helpers.js';
 
 const Millis = (description: string) => Type.Number({ minimum: 0, description: `${description}, ms` });
@@ -21,6 +21,28 @@ export const HealthSpecSchema = Type.Object(
     startPeriodMs: Millis('failures during this period after start do not count'),
   },
   { $id: 'HealthSpec', description: 'exactly one of http, tcp, exec is set' },
+);
+
+// Inlined where used (no $id): the schema index registers the shared schemas, and this one is small.
+const SelectionSpecSchema = Type.Object(
+  {
+    strategy: StringEnum(['qos', 'round-robin', 'least-request', 'random'] as const),
+    weights: Type.Object(
+      {
+        latency: Type.Number({ minimum: 0 }),
+        success: Type.Number({ minimum: 0 }),
+        load: Type.Number({ minimum: 0 }),
+        health: Type.Number({ minimum: 0 }),
+      },
+      { description: 'weights of the QoS score, normalised to sum 1 where used' },
+    ),
+    outlier: Type.Object({
+      consecutiveFailures: Type.Integer({ minimum: 1 }),
+      baseEjectionMs: Millis('first ejection'),
+      maxEjectionMs: Millis('longest ejection'),
+    }),
+  },
+  { description: 'how the stable endpoint picks an instance' },
 );
 
 export const ServiceSpecSchema = Type.Object(
@@ -50,6 +72,9 @@ export const ServiceSpecSchema = Type.Object(
       maxFiles: Type.Integer({ minimum: 0 }),
       maxAgeMs: Type.Optional(Millis('rotated files, and files of instances gone, older than this are deleted (default 7 days)')),
     }),
+    protocol: Type.Optional(StringEnum(['http', 'tcp'] as const, { description: 'how the stable endpoint balances: per request or per connection' })),
+    selection: Type.Optional(SelectionSpecSchema),
+    metricsPath: Type.Optional(Type.String({ description: 'path where instances serve Prometheus metrics' })),
     revision: Type.String({ description: 'hash of what requires new instances when it changes' }),
   },
   { $id: 'ServiceSpec' },
@@ -81,7 +106,14 @@ export const StackSpecSchema = Type.Object(
     dir: Type.String({ description: 'folder holding the manifest' }),
     services: Type.Record(Type.String(), Ref(ServiceSpecSchema)),
     order: Type.Array(Type.String(), { description: 'services in dependency order' }),
-    selection: Type.Optional(Type.Unknown()),
+    runtime: Type.Optional(StringEnum(['process', 'kubernetes'] as const)),
+    selection: Type.Optional(SelectionSpecSchema),
+    dns: Type.Optional(
+      Type.Object(
+        { host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 0, maximum: 65535, description: '0 = chosen at first start and kept' }) },
+        { description: 'the registry\'s DNS interface' },
+      ),
+    ),
     workflows: Type.Optional(Type.Array(Type.String())),
     alerts: Type.Optional(Type.Array(Ref(AlertRuleSpecSchema))),
   },
@@ -89,4 +121,9 @@ export const StackSpecSchema = Type.Object(
 );
 
 const _stackSpec: Same<typeof StackSpecSchema.static, StackSpec> = true;
+// Same<> lets an optional key be missing on one side; comparing the key sets catches that
+const _stackKeys: Same<keyof typeof StackSpecSchema.static, keyof StackSpec> = true;
+const _serviceKeys: Same<keyof typeof ServiceSpecSchema.static, keyof ServiceSpec> = true;
 void _stackSpec;
+void _stackKeys;
+void _serviceKeys;
