@@ -27,12 +27,24 @@ function setup(strategy: SelectionSpec['strategy'], randoms: number[] = [], outl
 }
 
 describe('strategy qos (power of two choices)', () => {
+  it('splits evenly between two replicas whose latencies differ only by noise (4.4 ms vs 4.8 ms)', () => {
+    const balancer = createBalancer(DEFAULT_SELECTION, { now: () => 1000, random: mulberry32(7) });
+    const count: Record<string, number> = { a: 0, b: 0 };
+    for (let i = 0; i < 1000; i++) {
+      const picked = balancer.pick([a, b])!.id;
+      count[picked] += 1;
+      balancer.begin(picked)({ ok: true, latencyMs: picked === 'a' ? 4.4 : 4.8 });
+    }
+    expect(count.a / 1000, JSON.stringify(count)).toBeGreaterThan(0.4);
+    expect(count.a / 1000).toBeLessThan(0.6);
+  });
+
   it('picks the better of two distinct random candidates; equal scores → the first drawn', () => {
     const { balancer, served } = setup('qos', [0.5, 0.9, 0.0, 0.5, 0.4, 0.0, 0.4, 0.9, 0.99, 0.99]);
     // fresh: all score 1. draws: i = ⌊0.5·3⌋ = 1 (b), j = ⌊0.9·2⌋ = 1 → skips i → 2 (c); tie → b
     expect(balancer.pick(abc)?.id).toBe('b');
     served('a', 10);
-    served('b', 40); // b: latency term 10/40 → score 0.45·0.25 + 0.55 = 0.6625; a and c (no samples) 1
+    served('b', 40); // b: latency term (10·1.2 + 1)/40 → score 0.45·0.325 + 0.55 ≈ 0.696; a and c (no samples) 1
     expect(balancer.pick(abc)?.id).toBe('a'); // a vs c (⌊0.5·2⌋ = 1 → 2): tie → a
     expect(balancer.pick(abc)?.id).toBe('a'); // b vs a (⌊0·2⌋ = 0): a is better
     expect(balancer.pick(abc)?.id).toBe('c'); // b vs c: c is better
@@ -141,3 +153,14 @@ describe('outlier ejection through the balancer', () => {
     expect(balancer.scores([a])[0]).toMatchObject({ requests: 1, inFlight: 0, successEwma: 0.8 });
   });
 });
+
+/** A small seeded generator, so the split above is the same on every run. */
+function mulberry32(seed: number): () => number {
+  let t = seed;
+  return () => {
+    t = (t + 0x6d2b79f5) | 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}

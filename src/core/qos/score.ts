@@ -28,10 +28,16 @@ export function normaliseWeights(w: QosWeights): QosWeights {
   return { latency: latency / sum, success: success / sum, load: load / sum, health: health / sum };
 }
 
-/** f = lowest / own: the fastest scores 1, one twice as slow 0.5; no samples (or no lowest) → 1. */
+/** Latencies within this band of the fastest count as equally fast: between replicas of one
+ *  service, differences this small are noise (a GC pause, a cold cache), and treating them as
+ *  real would send nearly all traffic to whichever replica looked faster last. */
+export const LATENCY_TOLERANCE = Object.freeze({ ratio: 1.2, ms: 1 });
+
+/** f = (lowest within the tolerance band) / own: the fastest — and any instance within 20 % + 1 ms
+ *  of it — scores 1, one far slower about lowest/own; no samples (or no lowest) → 1. */
 export function latencyTerm(ewmaMs: number | undefined, lowestMs: number | undefined): number {
   if (ewmaMs === undefined || lowestMs === undefined || !(ewmaMs > 0)) return 1;
-  const f = lowestMs / ewmaMs;
+  const f = (lowestMs * LATENCY_TOLERANCE.ratio + LATENCY_TOLERANCE.ms) / ewmaMs;
   return f >= 1 ? 1 : f > 0 ? f : 0;
 }
 
