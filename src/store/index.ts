@@ -14,6 +14,19 @@ export type {
   RegistryRepository,
   MetaRepository,
 } from './store.js';
+export type {
+  WorkflowRepository,
+  WorkflowRunStatus,
+  WorkflowDefinitionRecord,
+  NewWorkflowDefinition,
+  NewWorkflowRun,
+  WorkflowRunUpdate,
+  WorkflowRunRecord,
+  WorkflowRunSummary,
+  WorkflowRunQuery,
+  WorkflowRunPage,
+} from './workflow-records.js';
+export { TERMINAL_RUN_STATUSES, DEFAULT_RUN_LIMIT, MAX_RUN_LIMIT } from './workflow-records.js';
 export { DEFAULT_EVENT_RETENTION, DEFAULT_EVENT_LIMIT } from './store.js';
 export { openSqliteStore } from './sqlite-store.js';
 export { KyselyStore } from './kysely-store.js';

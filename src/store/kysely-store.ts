@@ -4,6 +4,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TuttiError, type StackSpec } from '../core/index.js';
 import type { InstanceRecord, InstanceStore } from '../runtime/contract.js';
+import { workflowRepository } from './kysely-workflows.js';
 import type { Database, EventsTable, ServicesTable } from './schema.js';
 import {
   DEFAULT_EVENT_LIMIT,
@@ -22,6 +23,7 @@ import {
   type StoredEvent,
   type StoredStack,
 } from './store.js';
+import type { WorkflowRepository } from './workflow-records.js';
 
 const STACK_ROW = 1;
 /** rows per statement of a batched write: 4 parameters each, well under SQLite's 32,766 */
@@ -34,6 +36,7 @@ export class KyselyStore implements Store {
   readonly events: EventRepository;
   readonly registry: RegistryRepository;
   readonly meta: MetaRepository;
+  readonly workflows: WorkflowRepository;
   private readonly pending = new Set<Promise<unknown>>();
   private closing?: Promise<void>;
 
@@ -46,6 +49,7 @@ export class KyselyStore implements Store {
     this.events = this.guard(eventRepository(db, retention));
     this.registry = this.guard(registryRepository(db));
     this.meta = this.guard(metaRepository(db));
+    this.workflows = this.guard(workflowRepository(db));
   }
 
   close(): Promise<void> {

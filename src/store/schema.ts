@@ -50,6 +50,28 @@ export interface MetaTable {
   updated_at: Millis;
 }
 
+export interface WorkflowDefinitionsTable {
+  name: string;
+  version: string;
+  source: string;           // as deployed (YAML or JSON)
+  document: string;         // the parsed document as JSON
+  created_at: Millis;
+}
+
+export interface WorkflowRunsTable {
+  id: string;
+  workflow: string;
+  version: string;
+  status: string;           // WorkflowRunStatus
+  input: string;            // JSON
+  output: string | null;    // JSON
+  error: string | null;     // JSON
+  state: string;            // the engine's RunState as JSON
+  created_at: Millis;
+  updated_at: Millis;
+  ended_at: ColumnType<number | string | null, number | null, number | null>;
+}
+
 export interface Database {
   stack: StackTable;
   services: ServicesTable;
@@ -57,6 +79,8 @@ export interface Database {
   events: EventsTable;
   registry_instances: RegistryInstancesTable;
   meta: MetaTable;
+  workflow_definitions: WorkflowDefinitionsTable;
+  workflow_runs: WorkflowRunsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

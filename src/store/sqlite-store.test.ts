@@ -146,4 +146,27 @@ describe('sqlite store specifics', () => {
       await store.close();
     }
   });
+
+  it('rolls a whole batch of run states back when one of its statements fails', async () => {
+    const file = fresh();
+    const store = await openSqliteStore(file);
+    try {
+      const run = (id: string) => ({ id, workflow: 'order', version: '1', input: {}, state: { v: 0 }, createdAt: 1 });
+      await store.workflows.createRun(run('a'));
+      await store.workflows.createRun(run('b'));
+      const raw = new BetterSqlite3(file);
+      raw.exec("create trigger block before update on workflow_runs when new.id = 'b' begin select raise(abort, 'blocked'); end");
+      raw.close();
+      await expect(
+        store.workflows.saveRunStates(
+          [{ id: 'a', status: 'running', state: { v: 1 }, updatedAt: 2 }, { id: 'b', status: 'running', state: { v: 1 }, updatedAt: 2 }],
+          [run('c')],
+        ),
+      ).rejects.toThrow(/blocked/);
+      expect((await store.workflows.getRun('a'))?.state).toEqual({ v: 0 });
+      expect(await store.workflows.getRun('c')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
 });

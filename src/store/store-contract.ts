@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StackSpec } from '../core/index.js';
 import { testServiceSpec } from '../core/test-service-spec.js';
 import type { Store, StoreOptions } from './store.js';
+import { runWorkflowStoreContract } from './workflow-store-contract.js';
 
 export type StoreFactory = (opts?: StoreOptions) => Promise<Store>;
 
@@ -231,6 +232,8 @@ export function runStoreContract(create: StoreFactory): void {
       expect(await store.meta.get('empty')).toBe('');
     });
   });
+
+  runWorkflowStoreContract(() => open());
 
   it('close lets calls already made finish, then refuses new ones; it is idempotent', async () => {
     const store = await create();

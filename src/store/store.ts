@@ -1,10 +1,11 @@
 // The persistence contract of the control plane: the applied stack, the orchestrator's desired
 // state per service, the runtime's adoption records, the event history, the registry's external
-// registrations and a few single values (meta). One interface so
+// registrations, a few single values (meta) and workflow definitions and runs. One interface so
 // SQLite (one machine) and PostgreSQL (several control-plane replicas) pass one contract suite.
 
 import type { StackSpec } from '../core/index.js';
 import type { InstanceStore } from '../runtime/contract.js';
+import type { WorkflowRepository } from './workflow-records.js';
 
 export interface StoredStack {
   spec: StackSpec;
@@ -97,6 +98,8 @@ export interface Store {
   readonly events: EventRepository;
   readonly registry: RegistryRepository;
   readonly meta: MetaRepository;
+  /** workflow definitions and runs (their latest state, written in batches by the run journal) */
+  readonly workflows: WorkflowRepository;
   /** Waits for the calls already made, then releases the database; later calls are refused. Idempotent. */
   close(): Promise<void>;
 }

@@ -6,3 +6,4 @@ export * from './definition/index.js';
 export * from './expressions/index.js';
 export * from './errors.js';
 export * from './engine/index.js';
+export * from './durable/index.js';

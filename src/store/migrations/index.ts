@@ -6,11 +6,13 @@ import { TuttiError } from '../../core/index.js';
 import type { Database, Dialect } from '../schema.js';
 import { initial } from './0001-initial.js';
 import { registry } from './0002-registry.js';
+import { workflows } from './0003-workflows.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-registry': registry(),
+    '0003-workflows': workflows(),
   };
 }
 
