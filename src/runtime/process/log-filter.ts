@@ -6,12 +6,16 @@
 import type { LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
 import { levelRank, parseGrep, type GrepPattern } from '../log-query.js';
+import { requiredLiteral } from './log-grep-literal.js';
 import { parseLineFields, peekLevel, peekMessage, startsLikeJson, type LineFields } from './log-line-parse.js';
 
 export interface LineFilter {
   readonly sinceMs?: number;
   readonly untilMs?: number;
-  /** the text a text grep looks for: a line can only match when it holds it, or holds escapes */
+  /**
+   * text every grep match holds (the pattern itself, or a regex's required literal): a line can
+   * only match when it holds it, or holds escapes; undefined when every line must be tried
+   */
   readonly needle?: string;
   /** whether a line written at this time is inside the query's window */
   inWindow(time: number): boolean;
@@ -29,7 +33,7 @@ export function compileLineFilter(query: Pick<LogQuery, 'sinceMs' | 'untilMs' | 
   return {
     sinceMs,
     untilMs,
-    needle: grep?.kind === 'text' ? grep.source : undefined,
+    needle: grep === undefined ? undefined : grep.kind === 'text' ? grep.source : regexLiteral(grep.source),
     inWindow: (time) => (sinceMs === undefined || time >= sinceMs) && (untilMs === undefined || time <= untilMs),
     match(text) {
       const json = startsLikeJson(text);
@@ -57,6 +61,14 @@ export function compileLineFilter(query: Pick<LogQuery, 'sinceMs' | 'untilMs' | 
       return fields;
     },
   };
+}
+
+// parseGrep's `/body/flags` form; g and y are dropped there and do not change what matches
+const REGEX_FORM = /^\/(.+)\/([dgimsuvy]*)$/s;
+
+function regexLiteral(pattern: string): string | undefined {
+  const m = REGEX_FORM.exec(pattern);
+  return m ? requiredLiteral(m[1], m[2].replace(/[gy]/g, '')) : undefined;
 }
 
 /** A live line as the query wants it (with level and message when parsed), or undefined. */

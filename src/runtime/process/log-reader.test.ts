@@ -97,6 +97,19 @@ describe('log reader filters', () => {
     expect(lines).toEqual([{ time: t0, service: 'db', instance: 'db-1', stream: 'stderr', text: 'ok' }]);
   });
 
+  it('finds text the same way as a regex over rotated files, with time window and tail', async () => {
+    // a current file without its last newline and an empty rotated one, as a crash may leave them
+    fs.writeFileSync(path.join(dir, 'web', 'web-1.log'), formatLogLine(t0 + 40, 'stdout', 'a4').slice(0, -1));
+    fs.writeFileSync(path.join(dir, 'web', 'web-1.log.3'), '');
+    const queries = [{}, { sinceMs: t0 + 10 }, { untilMs: t0 + 20 }, { sinceMs: t0 + 25, untilMs: t0 + 40 }, { tail: 2 }, { sinceMs: t0 + 5, tail: 3 }];
+    for (const query of queries) {
+      const byText = await readLogHistory(dir, { ...query, grep: 'a' });
+      expect(byText, JSON.stringify(query)).toEqual(await readLogHistory(dir, { ...query, grep: '/a/' }));
+      expect(byText.length, JSON.stringify(query)).toBeGreaterThan(0);
+    }
+    expect(texts(await readLogHistory(dir, { grep: 'a', sinceMs: t0 + 25 }))).toEqual(['a3', 'a4']);
+  });
+
   it('refuses a bad regex before reading', async () => {
     await expect(readLogHistory(dir, { grep: '/(/' })).rejects.toMatchObject({ code: 'TUTTI_E_BAD_REQUEST' });
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { naturalCompare, type LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
 import { compileLineFilter, type LineFilter } from './log-filter.js';
-import { splitLogLine } from './log-format.js';
+import { byteNeedle, lastBufferTime, lastTime, scanBuffer, scanFile, timeOfBufferLine, timeOfLine } from './log-scan.js';
 
 export interface LogSource {
   service: string;
@@ -66,13 +66,14 @@ export async function readInstanceLines(source: LogSource, opts: InstanceReadOpt
   const files = await instanceFiles(source);
   const chunks: LogLine[][] = [];
   let count = 0;
+  const needle = byteNeedle(filter);
   // newest file first: lines in a file are in time order, and older files hold older lines
   for (const file of files) {
-    const text = await fs.promises.readFile(file, 'utf8').catch(() => '');
-    const first = timeOfLine(text, 0);
+    const content = await loadFile(file, needle);
+    const first = content.firstTime();
     if (filter.untilMs !== undefined && first !== undefined && first > filter.untilMs) continue;
-    if (filter.sinceMs !== undefined && lastTime(text) < filter.sinceMs) break;
-    const lines = scanFile(text, source, filter);
+    if (filter.sinceMs !== undefined && content.lastTime() < filter.sinceMs) break;
+    const lines = content.scan(source, filter);
     chunks.unshift(lines);
     count += lines.length;
     if (filter.sinceMs !== undefined && first !== undefined && first < filter.sinceMs) break;
@@ -82,68 +83,31 @@ export async function readInstanceLines(source: LogSource, opts: InstanceReadOpt
   return opts.tail !== undefined ? all.slice(Math.max(0, all.length - opts.tail)) : all;
 }
 
-/** The lines of one file's text that pass the filter, with level and message when parsed. */
-export function scanFile(text: string, source: Pick<LogSource, 'service' | 'instance'>, filter: LineFilter): LogLine[] {
-  const out: LogLine[] = [];
-  const windowed = filter.sinceMs !== undefined || filter.untilMs !== undefined;
-  const consider = (start: number, end: number): void => {
-    const parts = end > start ? splitLogLine(text.slice(start, end)) : undefined;
-    if (!parts) return;
-    let time = windowed ? Date.parse(parts.timeText) : undefined;
-    if (time !== undefined && !filter.inWindow(time)) return;
-    const fields = filter.match(parts.text);
-    if (!fields) return;
-    time ??= Date.parse(parts.timeText);
-    if (Number.isNaN(time)) return;
-    const line: LogLine = { time, service: source.service, instance: source.instance, stream: parts.stream, text: parts.text };
-    if (fields.level !== undefined) line.level = fields.level;
-    if (fields.message !== undefined) line.message = fields.message;
-    out.push(line);
+interface FileContent {
+  firstTime(): number | undefined;
+  lastTime(): number;
+  scan(source: LogSource, filter: LineFilter): LogLine[];
+}
+
+/**
+ * A log file as bytes when the filter has a byte needle (only the lines holding it are
+ * decoded), as text otherwise; empty when it cannot be read (rotated away meanwhile).
+ */
+async function loadFile(file: string, needle: Buffer | undefined): Promise<FileContent> {
+  if (needle !== undefined) {
+    const buf = await fs.promises.readFile(file).catch(() => Buffer.alloc(0));
+    return {
+      firstTime: () => timeOfBufferLine(buf, 0),
+      lastTime: () => lastBufferTime(buf),
+      scan: (source, filter) => scanBuffer(buf, needle, source, filter),
+    };
+  }
+  const text = await fs.promises.readFile(file, 'utf8').catch(() => '');
+  return {
+    firstTime: () => timeOfLine(text, 0),
+    lastTime: () => lastTime(text),
+    scan: (source, filter) => scanFile(text, source, filter),
   };
-  if (filter.needle !== undefined) {
-    // as grep does: search the whole text, look only at the lines holding the needle, and at
-    // lines with a backslash (a JSON line's escaped message may hold it once decoded)
-    const needle = filter.needle;
-    let hit = text.indexOf(needle);
-    let escape = text.indexOf('\\');
-    let pos = 0;
-    for (;;) {
-      if (hit >= 0 && hit < pos) hit = text.indexOf(needle, pos);
-      if (escape >= 0 && escape < pos) escape = text.indexOf('\\', pos);
-      const next = hit < 0 ? escape : escape < 0 ? hit : Math.min(hit, escape);
-      if (next < 0) break;
-      const start = next === 0 ? 0 : text.lastIndexOf('\n', next - 1) + 1;
-      let end = text.indexOf('\n', next);
-      if (end < 0) end = text.length;
-      consider(start, end);
-      pos = end + 1;
-    }
-    return out;
-  }
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    consider(start, end);
-    start = end + 1;
-  }
-  return out;
-}
-
-/** Time of the stored line starting at `start`, undefined when it is not one. */
-function timeOfLine(text: string, start: number): number | undefined {
-  const space = text.indexOf(' ', start);
-  const newline = text.indexOf('\n', start);
-  if (space < 0 || (newline >= 0 && newline < space)) return undefined;
-  const time = Date.parse(text.slice(start, space));
-  return Number.isNaN(time) ? undefined : time;
-}
-
-/** Time of a file's last line; +Infinity when it cannot be read, so the file is not skipped. */
-function lastTime(text: string): number {
-  const end = text.endsWith('\n') ? text.length - 1 : text.length;
-  const time = timeOfLine(text, text.lastIndexOf('\n', end - 1) + 1);
-  return time ?? Number.POSITIVE_INFINITY;
 }
 
 /** Merges per-instance lists (each in time order) into one time-ordered list; ties keep their order. */
