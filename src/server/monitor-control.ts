@@ -106,6 +106,8 @@ export function createMonitorControl(opts: MonitorControlOptions): MonitorContro
       logger: opts.logger,
     });
     opts.logger.info({ intervalMs: monitor.intervalMs, retentionMs: monitor.store.options.retentionMs }, 'monitor started');
+    // a first sample now, so `tutti top` right after `up` shows memory (rates need a second one)
+    void monitor.tick();
     return monitor;
   };
 
