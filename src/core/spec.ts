@@ -32,6 +32,10 @@ export interface LogSpec {
   maxAgeMs?: number;
 }
 
+/** What a service may be called, in the manifest and in the registry alike (external
+ *  instances share names with declared services). */
+export const SERVICE_NAME_PATTERN = '^[a-z][a-z0-9_-]*$';
+
 // ---- discovery: how a service's stable endpoint picks an instance --------------------
 
 /** `qos`: power of two random choices by score (DESIGN.md); the others ignore the weights. */

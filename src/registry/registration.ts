@@ -6,12 +6,11 @@
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { closest, distance } from 'fastest-levenshtein';
-import { TuttiError, formatDuration, parseDuration, type Duration } from '../core/index.js';
+import { SERVICE_NAME_PATTERN, TuttiError, formatDuration, parseDuration, type Duration } from '../core/index.js';
 import type { CheckDefinition, RegistryInstance } from './types.js';
 
-/** The manifest's service-name rule (SERVICE_NAME_PATTERN of src/core/manifest/schema.ts, a
- *  door the registry may not import): external services share names with declared ones. */
-export const SERVICE_NAME = /^[a-z][a-z0-9_-]*$/;
+/** The manifest's service-name rule: external services share names with declared ones. */
+export const SERVICE_NAME = new RegExp(SERVICE_NAME_PATTERN);
 /** one DNS label, so every service is resolvable as <service>.service.tutti */
 export const SERVICE_NAME_MAX = 63;
 /** ids appear in URL paths and DNS answers: no spaces, slashes or percent signs */

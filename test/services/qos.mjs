@@ -26,5 +26,6 @@ server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => {
   server.close(() => process.exit(0));
   server.closeIdleConnections();
+  // keep-alive connections held by a load generator must not keep it alive past the grace
   setTimeout(() => process.exit(0), 2000).unref();
 });

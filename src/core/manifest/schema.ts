@@ -7,9 +7,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DURATION_PATTERN, formatDuration } from '../duration.js';
 import { DEFAULT_OUTLIER, DEFAULT_QOS_WEIGHTS, DEFAULT_SELECTION } from '../qos/index.js';
 import { SIZE_PATTERN } from '../size.js';
-import type { BalanceStrategy, ServiceSpec } from '../spec.js';
+import { SERVICE_NAME_PATTERN, type BalanceStrategy, type ServiceSpec } from '../spec.js';
 
-export const SERVICE_NAME_PATTERN = '^[a-z][a-z0-9_-]*$';
+export { SERVICE_NAME_PATTERN };
+
 export const STACK_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 export const HTTP_PATH_PATTERN = '^/';
 /** Keys starting with `x-` are extension fields, as in docker compose: ignored, handy for YAML anchors. */

@@ -4,7 +4,7 @@
 // event id it delivered. Every answer carries `X-Tutti-Index`, the registry's index.
 
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_SELECTION, TuttiError, parseDuration, type QosWeights, type SelectionSpec, type StackSpec } from '../../core/index.js';
+import { DEFAULT_SELECTION, TuttiError, normaliseWeights, parseDuration, type SelectionSpec } from '../../core/index.js';
 import type { Registry, RegistryEvent, RegistryInstance } from '../../registry/index.js';
 import type { ApiPlugin, ControlledOrchestrator } from '../plugin-types.js';
 import type { SseMessage, SseStream } from '../sse.js';
@@ -53,12 +53,6 @@ export function parseWait(text: string | undefined): number {
 function selectionOf(orchestrator: ControlledOrchestrator, service: string): SelectionSpec {
   const spec = orchestrator.spec();
   return spec?.services[service]?.selection ?? spec?.selection ?? DEFAULT_SELECTION;
-}
-
-function normalised(weights: QosWeights): QosWeights {
-  const sum = weights.latency + weights.success + weights.load + weights.health;
-  if (!(sum > 0)) return normalised(DEFAULT_SELECTION.weights);
-  return { latency: weights.latency / sum, success: weights.success / sum, load: weights.load / sum, health: weights.health / sum };
 }
 
 /** The registry routes; registered by the app only when it has a registry. */
@@ -145,7 +139,7 @@ export const registryRoutes: ApiPlugin = async (app, { orchestrator, sse, regist
       const { service } = request.params;
       registry.instances(service);
       const selection = selectionOf(orchestrator, service);
-      return { service, strategy: selection.strategy, weights: normalised(selection.weights), instances: orchestrator.scores(service) };
+      return { service, strategy: selection.strategy, weights: normaliseWeights(selection.weights), instances: orchestrator.scores(service) };
     },
   );
 
