@@ -23,6 +23,8 @@ export const MAX_REPLAY_BODY = 64 * 1024;
 /** Errors before any response byte after which the instance surely did not answer. */
 const RETRYABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
+  // the instance's pool was closed (it left the targets) before the request was sent
+  'UND_ERR_CLOSED',
 ]);
 /** undici's refusals of the request itself: the client's doing, not the instance's. */
 const REFUSED_REQUEST = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH']);
@@ -48,7 +50,7 @@ export function createHttpProxy(ctx: ProxyContext): HttpProxy {
     const targets = ctx.targets();
     const target = targets.length > 0 ? ctx.pick(targets, undefined) : undefined;
     if (target === undefined) return sendError(res, 503, `no ready instance of service ${ctx.service}`);
-    const ex = new Exchange(ctx, pools, req, res, targets);
+    const ex = new Exchange(ctx, pools, req, res);
     if (ex.body !== Body.Buffered) return ex.send(target);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -86,7 +88,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly pools: UpstreamPools,
     private readonly req: http.IncomingMessage,
     private readonly res: ProxyResponse,
-    private readonly targets: Target[],
   ) {
     // the fields are read from rawHeaders alone: req.headers would build an object per request
     const { headers, keyed, contentLength, chunked } = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress ?? '', 'http');
@@ -157,7 +158,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.ctx.report(target.id, this.req.method ?? '', 0, this.startedAt, code);
     if (!this.retried && this.replayable && RETRYABLE.has(code)) {
       this.retried = true;
-      const other = this.ctx.pick(this.targets, new Set([target.id]));
+      // the targets now, not those of the request's start: during a rolling update the failed
+      // instance may be the old one, and the new one may have become ready meanwhile
+      const other = this.ctx.pick(this.ctx.targets(), new Set([target.id]));
       if (other !== undefined) return this.send(other);
     }
     sendError(this.res, 502, `instance ${target.id} of service ${this.ctx.service} failed: ${code}`);

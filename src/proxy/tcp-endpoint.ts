@@ -42,7 +42,7 @@ export function createTcpProxy(ctx: ProxyContext): { server: net.Server; sockets
       ctx.report(target.id, 'CONNECT', 0, t0, code);
       client.off('close', dropUpstream);
       if (!retried && !client.destroyed) {
-        const other = ctx.pick(targets, new Set([target.id]));
+        const other = ctx.pick(ctx.targets(), new Set([target.id])); // the targets now (see http-endpoint.ts)
         if (other) return connect(client, targets, other, true);
       }
       client.destroy();
