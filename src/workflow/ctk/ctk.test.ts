@@ -12,10 +12,7 @@ import { startStub, type Stub } from './stub-server.js';
 const DIR = join(import.meta.dirname, '../../../test/reference/serverless-workflow/ctk/features');
 
 /** `Feature › Scenario` → why it is skipped */
-const KNOWN: Record<string, string> = {
-  'Call Task › Call OpenAPI With Content Output': 'call: openapi is not supported yet',
-  'Call Task › Call OpenAPI With Response Output': 'call: openapi is not supported yet',
-};
+const KNOWN: Record<string, string> = {};
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.feature')).sort();
 let stub: Stub;

@@ -1,5 +1,6 @@
 // A local stand-in for the public services the ctk scenarios call (petstore.swagger.io and
-// httpbin.org), serving the same routes with the same shapes, and a fetch that sends those
+// httpbin.org), serving the same routes with the same shapes — including a trimmed copy of the
+// petstore's Swagger 2.0 document for the call: openapi scenarios — and a fetch that sends those
 // hosts to it. The feature files stay as they are.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,6 +9,45 @@ import type { AddressInfo } from 'node:net';
 export const STUBBED_HOSTS: Record<string, string> = { 'petstore.swagger.io': '/petstore', 'httpbin.org': '/httpbin' };
 
 const pet = (id: number, status = 'available') => ({ id, category: { id: 1, name: 'dogs' }, name: `pet-${id}`, photoUrls: [], tags: [], status });
+
+/** The operations of https://petstore.swagger.io/v2/swagger.json the scenarios (and the openapi tests) use. */
+export const PETSTORE_SWAGGER = {
+  swagger: '2.0',
+  info: { title: 'Swagger Petstore', version: '1.0.7' },
+  host: 'petstore.swagger.io',
+  basePath: '/v2',
+  schemes: ['https', 'http'],
+  paths: {
+    '/pet': {
+      post: {
+        operationId: 'addPet',
+        consumes: ['application/json'],
+        produces: ['application/json'],
+        parameters: [{ in: 'body', name: 'body', required: true, schema: { $ref: '#/definitions/Pet' } }],
+        responses: { '200': { description: 'successful operation', schema: { $ref: '#/definitions/Pet' } } },
+      },
+    },
+    '/pet/findByStatus': {
+      get: {
+        operationId: 'findPetsByStatus',
+        produces: ['application/json', 'application/xml'],
+        parameters: [{ name: 'status', in: 'query', required: true, type: 'array', items: { type: 'string', enum: ['available', 'pending', 'sold'] }, collectionFormat: 'multi' }],
+        responses: { '200': { description: 'successful operation', schema: { type: 'array', items: { $ref: '#/definitions/Pet' } } } },
+      },
+    },
+    '/pet/{petId}': {
+      get: {
+        operationId: 'getPetById',
+        produces: ['application/json', 'application/xml'],
+        parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer', format: 'int64' }],
+        responses: { '200': { description: 'successful operation', schema: { $ref: '#/definitions/Pet' } }, '404': { description: 'Pet not found' } },
+      },
+    },
+  },
+  definitions: {
+    Pet: { type: 'object', required: ['name', 'photoUrls'], properties: { id: { type: 'integer' }, name: { type: 'string' }, status: { type: 'string' } } },
+  },
+};
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -24,9 +64,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const url = new URL(req.url ?? '/', 'http://stub');
   const path = url.pathname;
   let m: RegExpExecArray | null;
+  if (path === '/petstore/v2/swagger.json') return send(res, 200, PETSTORE_SWAGGER);
   if (path === '/petstore/v2/pet/findByStatus') {
     const status = url.searchParams.get('status') ?? 'available';
     return send(res, 200, [pet(1, status), pet(2, status)]);
+  }
+  if (path === '/petstore/v2/pet' && req.method === 'POST') {
+    const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
+    return send(res, 200, { id: 10, ...body });
   }
   if ((m = /^\/petstore\/v2\/pet\/(\d+)$/.exec(path))) return send(res, 200, pet(Number(m[1])));
   if (path.startsWith('/petstore/')) return send(res, 404, { code: 1, type: 'error', message: 'Pet not found' });

@@ -49,7 +49,7 @@ function fieldRules(doc: Obj, tasks: TaskRef[]): { always: Set<string>; scopes: 
       scopes.push([`${p}/catch`, [str(t.catch.as, 'error')]]);
     }
     if (type === 'listen') {
-      always.add(`${p}/listen/to/any/until`);
+      always.add(`${p}/listen/to/until`);
       if (isObject(t.foreach)) {
         always.add(`${p}/foreach/output/as`).add(`${p}/foreach/export/as`);
         scopes.push([`${p}/foreach`, [str(t.foreach.item, 'item'), str(t.foreach.at, 'index')]]);

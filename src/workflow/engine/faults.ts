@@ -65,3 +65,15 @@ export class Cancelled extends Error {
     this.name = 'Cancelled';
   }
 }
+
+/** The abort reason that tells what is still listening that its scope is over (the work
+ *  settled): one shared instance, no stack captured per task or run. */
+export const SETTLED: Error = Object.freeze(Object.assign(new Error('settled'), { name: 'Settled' }));
+
+/** The abort reason used when a run is suspended: it stops where it is and can be resumed. */
+export class Suspended extends Error {
+  constructor() {
+    super('the run was suspended');
+    this.name = 'Suspended';
+  }
+}

@@ -125,9 +125,9 @@ describe('errors', () => {
   });
 
   it('unsupported tasks fault with a clear message', async () => {
-    const r = await run(`do:\n  - l:\n      listen: { to: { one: { with: { type: x } } } }\n`);
+    const r = await run(`do:\n  - l:\n      run: { workflow: { namespace: test, name: other, version: '1.0.0' }, await: false }\n`);
     expect(r.error).toMatchObject({ status: 501, instance: '/do/0/l' });
-    expect(r.error?.detail).toMatch(/^not supported yet: listen/);
+    expect(r.error?.detail).toMatch(/^not supported yet: run.workflow with await: false/);
   });
 });
 

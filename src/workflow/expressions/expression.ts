@@ -130,7 +130,7 @@ export function evaluate(expr: CompiledExpression, input: unknown, args: Express
   }
   let text: string;
   try {
-    text = e.variables.length === 0 ? json(input) : `[${json(input)}${e.variables.map((v) => ',' + json(argument(args, v))).join('')}]`;
+    text = e.variables.length === 0 ? json(input) : `[${json(input)}${e.variables.map((v) => ',' + argumentJson(args, v)).join('')}]`;
   } catch (err) {
     throw expressionError(e.pointer, `its input cannot be turned into JSON: ${(err as Error).message}`);
   }
@@ -146,6 +146,23 @@ export function evaluate(expr: CompiledExpression, input: unknown, args: Express
   if (outs.length === 0) return null;
   if (outs.length === 1) return JSON.parse(outs[0]);
   return outs.map((o) => JSON.parse(o) as unknown);
+}
+
+// $workflow (which holds the whole definition), $runtime and $secrets are built once per run
+// and never mutated: their JSON is kept per object instead of being rebuilt on every evaluation
+// (a `${ $workflow.input.id }` would otherwise serialise the definition each time).
+const STABLE_ARGUMENTS = new Set(['workflow', 'runtime', 'secret', 'secrets']);
+const stableJson = new WeakMap<object, string>();
+
+function argumentJson(args: ExpressionArguments, name: string): string {
+  const value = argument(args, name);
+  if (!STABLE_ARGUMENTS.has(name) || typeof value !== 'object' || value === null) return json(value);
+  let text = stableJson.get(value);
+  if (text === undefined) {
+    text = json(value);
+    stableJson.set(value, text);
+  }
+  return text;
 }
 
 function argument(args: ExpressionArguments, name: string): unknown {

@@ -2,7 +2,7 @@
 // array of branch outputs (in branch order) and the first fault cancels the others; with
 // `compete` the first branch to complete wins, its output is the fork's, the others are cancelled.
 
-import { Cancelled } from '../engine/faults.js';
+import { SETTLED } from '../engine/faults.js';
 import type { TaskExecutor } from '../engine/types.js';
 
 export const forkTask: TaskExecutor = async (task, input, rt) => {
@@ -25,6 +25,6 @@ export const forkTask: TaskExecutor = async (task, input, rt) => {
     return { output: await Promise.all(runs) };
   } finally {
     parent.removeEventListener('abort', onParent);
-    if (!ctrl.signal.aborted) ctrl.abort(new Cancelled());
+    if (!ctrl.signal.aborted) ctrl.abort(SETTLED);
   }
 };

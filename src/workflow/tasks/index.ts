@@ -13,6 +13,11 @@ import { setTask } from './set.js';
 import { switchTask } from './switch.js';
 import { tryTask } from './try.js';
 import { waitTask } from './wait.js';
+import { runTask } from './run.js';
+import { listenTask } from './listen.js';
+import { callOpenApiTask } from './call-openapi.js';
+import { callGrpcTask } from './call-grpc.js';
+import { callFunctionTask } from './call-function.js';
 
 const unsupported = (what: string): TaskExecutor => (task) => Promise.reject(notSupported(task.pointer, what));
 
@@ -30,9 +35,13 @@ export function executorFor(task: TaskNode): TaskExecutor {
     case 'call': {
       const kind = task.definition.call;
       if (kind === 'http') return callHttpTask;
-      return unsupported(typeof kind === 'string' && ['openapi', 'grpc', 'asyncapi', 'a2a', 'mcp'].includes(kind) ? `call: ${kind}` : `calling the function "${String(kind)}"`);
+      if (kind === 'openapi') return callOpenApiTask;
+      if (kind === 'grpc') return callGrpcTask;
+      if (typeof kind === 'string' && ['asyncapi', 'a2a', 'mcp'].includes(kind)) return unsupported(`call: ${kind}`);
+      // a name from use.functions (catalog and URL functions are refused at load time)
+      return callFunctionTask;
     }
-    case 'listen': return unsupported('listen');
-    case 'run': return unsupported('run');
+    case 'listen': return listenTask;
+    case 'run': return runTask;
   }
 }
