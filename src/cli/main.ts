@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts.js';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
+import { registerEvents } from './commands/events.js';
 import { registerInstances } from './commands/instances.js';
 import { registerLogs } from './commands/logs.js';
 import { registerPs } from './commands/ps.js';
@@ -14,6 +15,7 @@ import { registerServiceActions } from './commands/service-actions.js';
 import { registerTop } from './commands/top.js';
 import { registerServices } from './commands/services.js';
 import { registerUp } from './commands/up.js';
+import { registerWorkflow } from './commands/workflow.js';
 import { addCommonOptions, printError } from './output.js';
 import { VERSION } from './version.js';
 
@@ -50,6 +52,8 @@ export async function main(argv = process.argv): Promise<void> {
   registerRegister(program);
   registerConfig(program);
   registerServer(program);
+  registerWorkflow(program);
+  registerEvents(program);
   addCommonOptions(program);
 
   try {

@@ -4,6 +4,8 @@
 import type { BalanceStrategy, InstanceInfo, LogLevel, QosWeights, ScoredInstance } from '../core/index.js';
 import type { StackStatus } from '../orchestrator/types.js';
 import type { CheckStatus, RegistryEvent, RegistryInstance } from '../registry/types.js';
+import type { TaskEvent, TaskRecord, WorkflowErrorJSON } from '../workflow/engine/types.js';
+import type { CloudEvent } from '../workflow/events/types.js';
 
 export type { InstanceInfo, LogLevel, LogLine, StackSpec, ServiceSpec, TuttiErrorJSON } from '../core/index.js';
 export type {
@@ -131,4 +133,46 @@ export interface RegistryWatchOptions {
   retryMs?: number;
   /** default 5 s */
   maxRetryMs?: number;
+}
+
+// ---- workflows, runs and events ---------------------------------------------------------
+// The engine's task shapes are re-exported as types only (nothing of the engine is loaded).
+export type { TaskEvent, TaskRecord, WorkflowErrorJSON, CloudEvent };
+// the shapes the control plane answers with are the workflow service's own (types only)
+export type { WorkflowSummary, RunSummary, RunDetail, RunPage, RunStatus } from '../workflow/service/types.js';
+export type { DeployResult as WorkflowDeployResult, WorkflowDetail as WorkflowDocument } from '../workflow/service/types.js';
+import type { RunStatus, RunSummary } from '../workflow/service/types.js';
+
+export interface StartRunOptions {
+  input?: unknown;
+  /** default: the latest version */
+  version?: string;
+}
+
+export interface RunsQuery {
+  workflow?: string;
+  status?: RunStatus;
+  /** ms since epoch, or text the server parses: a duration back from now (`1h`) or an ISO time */
+  since?: number | string;
+  /** as since */
+  until?: number | string;
+  /** default 100, at most 1000 */
+  limit?: number;
+  /** the `next` cursor of the previous page */
+  before?: string;
+}
+
+/** A task event of a watched run; `key` is the occurrence key (`<pointer>[:<loop index>…]#<n>`). */
+export type RunTaskEvent = TaskEvent & { key?: string; run?: string };
+
+/** One item of `watchRun`: a task started, completed or faulted, or the run's status changed. */
+export type RunWatchEvent = { type: 'task'; data: RunTaskEvent } | { type: 'run'; data: RunSummary };
+
+/** A CloudEvent to publish: `id`, `time` and `specversion` are filled in when absent. */
+export type EventInput = Omit<CloudEvent, 'specversion' | 'id'> & { specversion?: '1.0'; id?: string };
+
+export interface SentEvent {
+  id: string;
+  /** the event's position in the daemon's bus */
+  seq: number;
 }

@@ -1,10 +1,12 @@
 // The typed client of the control-plane API (`/api/v1`), used by the CLI, tests and users.
 // Every method maps to one route; failures are TuttiErrors carrying the server's code and
-// hint, or TUTTI_E_DAEMON_UNREACHABLE when the daemon cannot be reached.
+// hint, or TUTTI_E_DAEMON_UNREACHABLE when the daemon cannot be reached. A run watch survives a
+// daemon restart (runs are durable): it reconnects and picks up from the run's current status.
 
 import { TuttiError, type LogLine, type StackSpec } from '../core/index.js';
 import type {
   AlertsView,
+  EventInput,
   HeartbeatReport,
   InstanceView,
   LogsQuery,
@@ -17,6 +19,13 @@ import type {
   RegistryScores,
   RegistryWatchEvent,
   RegistryWatchOptions,
+  RunDetail,
+  RunPage,
+  RunsQuery,
+  RunSummary,
+  RunWatchEvent,
+  SentEvent,
+  StartRunOptions,
   SeriesQueryResult,
   ServiceSummary,
   SeriesRequest,
@@ -24,11 +33,15 @@ import type {
   ShutdownResult,
   StackStatusView,
   VersionInfo,
+  WorkflowDeployResult,
+  WorkflowDocument,
+  WorkflowSummary,
 } from './api-types.js';
 import { DEFAULT_TIMEOUT_MS, Transport, type Query, type TransportOptions } from './http.js';
 import { watchRegistry } from './registry-watch.js';
 import { readServerSentEvents } from './sse-reader.js';
 import type { TargetGroup, TopView } from '../monitor/index.js';
+import { pause } from './pause.js';
 
 export interface ClientOptions {
   /** where the control plane listens, e.g. http://127.0.0.1:41234 */
@@ -86,12 +99,41 @@ export interface TuttiClient {
   /** Registry changes, live, reconnecting by itself after a dropped stream without repeating or
    *  losing a change; ends quietly when the signal aborts. */
   watchRegistry(opts?: RegistryWatchOptions): AsyncIterable<RegistryWatchEvent>;
+  /** Deploys a Serverless Workflow document (YAML or JSON text); `file` names it in messages.
+   *  TUTTI_E_BAD_REQUEST listing each problem, TUTTI_E_CONFLICT when that version exists with
+   *  another source. */
+  deployWorkflow(source: string, file?: string): Promise<WorkflowDeployResult>;
+  listWorkflows(): Promise<WorkflowSummary[]>;
+  /** One version of a workflow (default: the latest), as written and parsed. */
+  getWorkflow(name: string, version?: string): Promise<WorkflowDocument>;
+  startRun(workflow: string, opts?: StartRunOptions): Promise<RunSummary>;
+  /** Runs newest first, one page; pass `next` as `before` for the following one. */
+  listRuns(query?: RunsQuery): Promise<RunPage>;
+  getRun(id: string): Promise<RunDetail>;
+  /** TUTTI_E_CONFLICT when the run's status does not allow it, TUTTI_E_NOT_FOUND for an unknown run. */
+  cancelRun(id: string): Promise<RunSummary>;
+  suspendRun(id: string): Promise<RunSummary>;
+  resumeRun(id: string): Promise<RunSummary>;
+  /** The run's current summary, then its task events and status changes live; ends after a
+   *  terminal status (completed, faulted, cancelled), or quietly when the signal aborts. */
+  watchRun(id: string, opts?: RunWatchOptions): AsyncIterable<RunWatchEvent>;
+  /** Publishes a CloudEvent (structured mode); id and time are filled in when absent. */
+  sendEvent(event: EventInput): Promise<SentEvent>;
   shutdown(opts?: { stopStack?: boolean }): Promise<ShutdownResult>;
   healthz(): Promise<{ status: 'ok' }>;
   version(): Promise<VersionInfo>;
 }
 
+export interface RunWatchOptions {
+  signal?: AbortSignal;
+  /** first pause before reconnecting a dropped stream; doubles up to 5 s. Default 100 ms */
+  retryMs?: number;
+  /** give up (rethrowing the last failure) after this long without a connection. Default 60 s */
+  giveUpAfterMs?: number;
+}
+
 const API = '/api/v1';
+const TERMINAL: ReadonlySet<string> = new Set(['completed', 'faulted', 'cancelled']);
 /** the server's hold of a blocking query that names no `wait` */
 const DEFAULT_BLOCKING_WAIT_MS = 5 * 60_000;
 const seg = (s: string) => encodeURIComponent(s);
@@ -108,8 +150,22 @@ function parseData<T>(data: string): T {
   }
 }
 
+
+/** Worth another attempt: the daemon went away or is restarting, not a refusal of the request. */
+function retriable(err: unknown): boolean {
+  return !(err instanceof TuttiError) || err.code === 'TUTTI_E_DAEMON_UNREACHABLE' || err.status >= 500;
+}
+
+/** The same fetch with the CloudEvents structured-mode content type on every request. */
+function cloudEventsFetch(base: typeof fetch | undefined): typeof fetch {
+  const f = base ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => globalThis.fetch(input, init));
+  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    f(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'content-type': 'application/cloudevents+json' } })) as typeof fetch;
+}
+
 export function createClient(opts: ClientOptions): TuttiClient {
   const http = new Transport(opts satisfies TransportOptions);
+  const cloudEvents = new Transport({ ...opts, fetch: cloudEventsFetch(opts.fetch) });
 
   /** Events of one stream, `error` events thrown; a caller's abort ends the iteration quietly. */
   async function* events<T>(path: string, req: { query?: Query; headers?: Record<string, string>; signal?: AbortSignal }) {
@@ -201,6 +257,59 @@ export function createClient(opts: ClientOptions): TuttiClient {
     deregisterInstance: (id) => http.json('DELETE', `${API}/registry/instances/${seg(id)}`),
     heartbeat: (id, report = {}) => http.json('PUT', `${API}/registry/instances/${seg(id)}/heartbeat`, { body: report }),
     watchRegistry: (o = {}) => watchRegistry(http, o),
+
+    deployWorkflow: (source, file) => http.json('POST', `${API}/workflows`, { body: file === undefined ? { source } : { source, file } }),
+    listWorkflows: async () => (await http.json<{ workflows: WorkflowSummary[] }>('GET', `${API}/workflows`)).workflows,
+    getWorkflow: (name, version) => http.json('GET', `${API}/workflows/${seg(name)}`, { query: { version } }),
+    startRun: async (workflow, o = {}) =>
+      (await http.json<{ run: RunSummary }>('POST', `${API}/workflows/${seg(workflow)}/runs`, { body: o })).run,
+    listRuns: (q = {}) =>
+      http.json('GET', `${API}/runs`, {
+        query: { workflow: q.workflow, status: q.status, since: q.since, until: q.until, limit: q.limit, before: q.before },
+      }),
+    getRun: async (id) => (await http.json<{ run: RunDetail }>('GET', `${API}/runs/${seg(id)}`)).run,
+    cancelRun: async (id) => (await http.json<{ run: RunSummary }>('POST', `${API}/runs/${seg(id)}/cancel`)).run,
+    suspendRun: async (id) => (await http.json<{ run: RunSummary }>('POST', `${API}/runs/${seg(id)}/suspend`)).run,
+    resumeRun: async (id) => (await http.json<{ run: RunSummary }>('POST', `${API}/runs/${seg(id)}/resume`)).run,
+
+    async *watchRun(id, o = {}) {
+      const { signal } = o;
+      const firstRetryMs = o.retryMs ?? 100;
+      const giveUpAfterMs = o.giveUpAfterMs ?? 60_000;
+      let retryMs = firstRetryMs;
+      let lastContact = Date.now();
+      let last: RunSummary | undefined;
+      while (!signal?.aborted) {
+        try {
+          for await (const { event, data } of events<unknown>(`${API}/runs/${seg(id)}/watch`, { signal })) {
+            lastContact = Date.now();
+            retryMs = firstRetryMs;
+            if (event === 'task') {
+              yield { type: 'task', data: data as RunWatchEvent['data'] } as RunWatchEvent;
+            } else if (event === 'run') {
+              const run = data as RunSummary;
+              // a reconnect starts with the current summary, which may repeat the last one
+              if (last?.status !== run.status || last.updatedAt !== run.updatedAt) yield { type: 'run', data: run };
+              last = run;
+              if (TERMINAL.has(run.status)) return;
+            }
+          }
+          if (signal?.aborted) return;
+          // the stream ended before the run did (a daemon restart): pick up where it stands
+        } catch (err) {
+          if (signal?.aborted) return;
+          if (!retriable(err) || Date.now() - lastContact > giveUpAfterMs) throw err;
+        }
+        if (!(await pause(retryMs, signal))) return;
+        retryMs = Math.min(5_000, retryMs * 2);
+      }
+    },
+
+    sendEvent: (event) => {
+      const body: Record<string, unknown> = { specversion: '1.0', ...event };
+      if (body.data !== undefined && body.datacontenttype === undefined) body.datacontenttype = 'application/json';
+      return cloudEvents.json('POST', `${API}/events`, { body });
+    },
 
     shutdown: (o = {}) => http.json('POST', `${API}/daemon/shutdown`, { body: { stopStack: o.stopStack === true } }),
     healthz: () => http.json('GET', '/healthz'),

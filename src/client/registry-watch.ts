@@ -8,6 +8,7 @@ import { TuttiError } from '../core/index.js';
 import type { RegistryEvent, RegistryInstance, RegistryWatchEvent, RegistryWatchOptions } from './api-types.js';
 import type { Transport } from './http.js';
 import { readServerSentEvents } from './sse-reader.js';
+import { pause } from './pause.js';
 
 const WATCH_PATH = '/api/v1/registry/watch';
 const DEFAULT_RETRY_MS = 100;
@@ -26,22 +27,6 @@ function parse<T>(data: string): T {
   }
 }
 
-/** Waits `ms` unless the signal aborts first; resolves false when it did. */
-function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    // a watch alone must not keep a process alive while it waits to reconnect
-    timer.unref?.();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export async function* watchRegistry(http: Transport, opts: RegistryWatchOptions = {}): AsyncGenerator<RegistryWatchEvent> {
   const { service, signal } = opts;
@@ -78,7 +63,7 @@ export async function* watchRegistry(http: Transport, opts: RegistryWatchOptions
       if (signal?.aborted) return;
       if (!retriable(err)) throw err;
     }
-    if (!(await pause(retryMs, signal))) return;
+    if (!(await pause(retryMs, signal, { unref: true }))) return;
     retryMs = Math.min(maxRetryMs, retryMs * 2);
   }
 }

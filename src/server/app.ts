@@ -15,6 +15,9 @@ import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { operationRoutes } from './routes/operations.js';
 import { registryRoutes } from './routes/registry.js';
+import { runRoutes } from './routes/runs.js';
+import { eventRoutes } from './routes/events.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stack.js';
 import { SseHub } from './sse.js';
@@ -31,6 +34,10 @@ export interface BuildAppOptions {
   dns?: ApiDeps['dns'];
   /** Prometheus exposition and http_sd targets */
   metrics?: ApiDeps['metrics'];
+  /** workflows and their runs (without it, the workflow and run routes are absent) */
+  workflows?: ApiDeps['workflows'];
+  /** the CloudEvents bus of `POST /api/v1/events` (absent without it) */
+  eventBus?: ApiDeps['eventBus'];
   /** token → role */
   tokens: Record<string, Role>;
   /** default: no logging */
@@ -70,7 +77,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { tokens: opts.tokens });
   await registerOpenApi(app, { version: opts.version });
 
-  const deps: ApiDeps = { orchestrator: opts.orchestrator, sse, monitor: opts.monitor, registry: opts.registry, dns: opts.dns, metrics: opts.metrics };
+  const deps: ApiDeps = {
+    orchestrator: opts.orchestrator,
+    sse,
+    monitor: opts.monitor,
+    registry: opts.registry,
+    dns: opts.dns,
+    metrics: opts.metrics,
+    workflows: opts.workflows,
+    eventBus: opts.eventBus,
+  };
   await app.register(healthRoutes);
   await app.register(metricsRoutes, deps);
   await app.register(
@@ -82,6 +98,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(logRoutes, deps);
       await api.register(alertRoutes, deps);
       await api.register(registryRoutes, deps);
+      await api.register(workflowRoutes, deps);
+      await api.register(runRoutes, deps);
+      await api.register(eventRoutes, deps);
       await api.register(daemonRoutes, { version: opts.version, onShutdown: opts.onShutdown });
       await api.register(openApiRoutes);
     },

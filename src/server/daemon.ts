@@ -19,6 +19,10 @@ import { createMonitorControl, withMonitor, type MonitorControl } from './monito
 import { buildApp } from './app.js';
 import { choosePort, rememberPort } from './daemon-port.js';
 import { startDiscovery, withDiscovery } from './discovery.js';
+// light doors: the workflow engine itself loads once a workflow exists (lazy-service.ts)
+import { createLazyWorkflowService, serviceResolver, stackWorkflows } from '../workflow/service/index.js';
+import { createEventBus } from '../workflow/events/event-bus.js';
+import { WorkflowRecorder } from '../monitor/metrics/workflow-recorder.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -57,15 +61,35 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // the stable endpoints report every request to the monitor, which reads the orchestrator
   let recorder: MonitorControl | undefined;
   const orchestrator = await createOrchestrator({ store, runtime, logger, registry: discovery.registry, instanceEnv, onOutcome: (o) => recorder?.record(o) });
-  const monitor = (recorder = createMonitorControl({ orchestrator, events: store.events, logger, registry: discovery.registry }));
+  const workflowMetrics = new WorkflowRecorder();
+  const monitor = (recorder = createMonitorControl({ orchestrator, events: store.events, logger, registry: discovery.registry, workflows: workflowMetrics }));
   // an adopted stack is sampled, and its rules evaluated, again after a daemon restart
   await monitor.setStack(saved?.spec).catch(() => {});
+
+  // workflows run here: `http://<service>/…` goes through the stack's stable endpoints (or a
+  // registered instance); run.shell / run.script only when the environment allows them
+  const eventBus = createEventBus();
+  const workflows = createLazyWorkflowService({
+    store: store.workflows,
+    meta: store.meta,
+    logger,
+    resolveService: serviceResolver({ orchestrator, registry: discovery.registry }),
+    events: eventBus,
+    allowRun: { shell: process.env.TUTTI_ALLOW_RUN_SHELL === '1', script: process.env.TUTTI_ALLOW_RUN_SCRIPT === '1' },
+    logDir: path.join(stateDir, 'logs'),
+    cwd: dir,
+    metrics: workflowMetrics,
+  });
+  // manifest workflows deployed on up; runs stopped before down and resumed once a stack is up
+  const stackFlows = stackWorkflows(withDiscovery(withMonitor(orchestrator, monitor), discovery), workflows, { meta: store.meta, logger });
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'control plane stopping');
       await app.close().catch(() => {});
+      // before the orchestrator lets go of the endpoints the runs call; runs stay `running` and resume next start
+      await workflows.close().catch((err) => logger.error({ err }, 'stopping the workflow runs failed'));
       await monitor.close().catch(() => {});
       await orchestrator.close().catch((err) => logger.error({ err }, 'detaching instances failed'));
       await discovery.close().catch(() => {});
@@ -77,11 +101,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
 
   const app = await buildApp({
-    orchestrator: withDiscovery(withMonitor(orchestrator, monitor), discovery),
+    orchestrator: stackFlows.orchestrator,
     registry: discovery.registry,
     dns: () => discovery.dns(),
     monitor: () => monitor.monitor(),
     metrics: monitor.metrics,
+    workflows,
+    eventBus,
     tokens,
     logger: false,
     version: VERSION,
@@ -105,6 +131,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     dns: discovery.dns(),
   });
   logger.info({ url: `http://${host}:${address.port}`, dir }, 'control plane listening');
+  // runs a stopped control plane left running go on (a no-op, engine not loaded, without workflows)
+  await stackFlows.start();
 
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => void shutdown(sig).then(() => process.exit(0)));

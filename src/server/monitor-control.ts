@@ -7,7 +7,7 @@
 
 import type { Logger } from 'pino';
 import { parseDuration, type AlertRuleSpec, type StackSpec } from '../core/index.js';
-import type { AlertMonitor, Metrics, MetricsApi, MonitorEvent, ObservedRequest } from '../monitor/index.js';
+import type { AlertMonitor, Metrics, MetricsApi, MonitorEvent, ObservedRequest, WorkflowCounts } from '../monitor/index.js';
 import { onStackChange } from './stack-hooks.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { Registry } from '../registry/types.js';
@@ -22,6 +22,8 @@ export interface MonitorControlOptions {
   retentionMs?: number;
   /** the service registry, for tutti_registry_* */
   registry?: Pick<Registry, 'services'>;
+  /** the workflow service's counters, for tutti_workflow_* */
+  workflows?: WorkflowCounts;
 }
 
 export interface MonitorControl {
@@ -86,6 +88,7 @@ export function createMonitorControl(opts: MonitorControlOptions): MonitorContro
         alerts: () => monitor?.alerts(),
         stack: () => stack,
         series: () => monitor?.store,
+        ...(opts.workflows && { workflows: () => opts.workflows }),
       });
       for (const o of pending) metrics.record(o);
       pending = [];

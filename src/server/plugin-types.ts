@@ -7,6 +7,8 @@ import type { Orchestrator } from '../orchestrator/types.js';
 import type { AlertMonitor, MetricsApi } from '../monitor/index.js';
 import type { SseHub } from './sse.js';
 import type { Registry } from '../registry/types.js';
+import type { WorkflowService } from '../workflow/service/index.js';
+import type { EventBus } from '../workflow/events/types.js';
 
 export interface TypeBoxProvider extends FastifyTypeProvider {
   validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
@@ -32,6 +34,10 @@ export interface ApiDeps {
   dns?: () => { host: string; port: number } | undefined;
   /** Prometheus exposition, http_sd targets and `tutti top` figures */
   metrics?: MetricsApi;
+  /** deployed workflows and their runs (the engine loads once a workflow exists) */
+  workflows?: WorkflowService;
+  /** the CloudEvents bus `POST /api/v1/events` publishes into */
+  eventBus?: Pick<EventBus, 'publish'>;
 }
 
 /** What the metrics routes need (`/metrics`, http_sd, `/api/v1/top`); implemented by the

@@ -6,6 +6,10 @@
  *  outage rather than a latency. 14 buckets (+Inf) keep the series store small. */
 export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Upper bounds (seconds) of the workflow task duration histogram: from a `set` (well under a
+ *  millisecond) through HTTP calls to waits and listens of minutes or hours. */
+export const WORKFLOW_TASK_BUCKETS: readonly number[] = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600];
+
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
 export interface MetricDef {
@@ -37,8 +41,10 @@ export const METRICS = {
   registryInstances: def('tutti_registry_instances', 'gauge', 'Instances in the registry, by check status.'),
   alerts: def('tutti_alerts', 'gauge', 'Alerts of each rule by state (pending, firing).', false),
   ALERTS: def('ALERTS', 'gauge', 'Prometheus\' convention: 1 for every pending or firing alert, with its labels and alertstate.', false),
-  // Workflow metrics (runs started/completed/faulted, task durations) are added by the
-  // workflow engine (issue 4) here, with their family in families.ts.
+  workflowRunsStarted: def('tutti_workflow_runs_started_total', 'counter', 'Workflow runs started in this control plane (API, schedules, events), by workflow.'),
+  workflowRunsCompleted: def('tutti_workflow_runs_completed_total', 'counter', 'Workflow runs that ended, by workflow and status (completed, faulted, cancelled).'),
+  workflowRunsActive: def('tutti_workflow_runs_active', 'gauge', 'Workflow runs going on in this control plane now (started or resumed, not yet ended or suspended).'),
+  workflowTaskDuration: def('tutti_workflow_task_duration_seconds', 'histogram', 'Time from a workflow task\'s start to its completion or fault, by workflow and task type (set, call.http, wait, …).'),
 } as const satisfies Record<string, MetricDef>;
 
 /** The `code` label of a request: its status code class, or "error" when no response came.

@@ -13,6 +13,7 @@ import { collectFamilies, storedSamples, type InstanceUsage, type MetricFamily }
 import { scrapeTargets, type TargetGroup } from './http-sd.js';
 import { RequestRecorder, type ObservedRequest } from './request-recorder.js';
 import { computeTop, type TopView } from './top.js';
+import type { WorkflowCounts } from './workflow-recorder.js';
 
 /** Where the figures come from; each is read when measured (scrape time or sampling round). */
 export interface MetricSources {
@@ -26,6 +27,8 @@ export interface MetricSources {
   stack?: () => StackSpec | null | undefined;
   /** the short-term series store (for `tutti top`) */
   series?: () => SeriesSource | undefined;
+  /** the workflow service's counters (tutti_workflow_*) */
+  workflows?: () => WorkflowCounts | undefined;
 }
 
 /** What the metrics routes need (`/metrics`, http_sd, `/api/v1/top`). */
@@ -79,6 +82,7 @@ export function createMetrics(sources: MetricSources, opts: MetricsOptions = {})
       requests: recorder.entries(),
       ...(sources.registry && { registry: sources.registry() }),
       ...(sources.alerts && { alerts: sources.alerts() }),
+      ...(sources.workflows && { workflows: sources.workflows() }),
     });
   }
 

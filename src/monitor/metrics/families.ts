@@ -10,6 +10,7 @@ import type { SeriesSample } from '../series/index.js';
 import type { AlertsView } from '../runner/types.js';
 import { METRICS, type MetricDef } from './catalog.js';
 import { cumulativeBuckets, type EndpointCounts } from './request-recorder.js';
+import { cumulativeTaskBuckets, type WorkflowCounts } from './workflow-recorder.js';
 
 /** CPU (percent of one core), resident memory (bytes) and, when the OS tells, CPU seconds. */
 export type InstanceUsage = Record<string, { cpu: number; memory: number; cpuSeconds?: number }>;
@@ -28,6 +29,7 @@ export interface MetricSnapshot {
   registry?: readonly ServiceSummary[];
   alerts?: AlertsView;
   requests?: Iterable<EndpointCounts>;
+  workflows?: WorkflowCounts;
 }
 
 export interface FamilySample {
@@ -115,7 +117,23 @@ export function collectFamilies(snap: MetricSnapshot): MetricFamily[] {
     for (const [state, n] of Object.entries(count)) add(METRICS.alerts, { alertname: rule.name, state }, n);
   }
 
+  if (snap.workflows) addWorkflows(snap.workflows, add);
+
   return [...fams].map(([def, samples]) => ({ def, samples }));
+}
+
+type Add = (def: MetricDef, labels: Record<string, string>, value: number, suffix?: string) => void;
+
+function addWorkflows(w: WorkflowCounts, add: Add): void {
+  for (const [workflow, n] of w.started) add(METRICS.workflowRunsStarted, { workflow }, n);
+  for (const [workflow, by] of w.ended) for (const [status, n] of by) add(METRICS.workflowRunsCompleted, { workflow, status }, n);
+  for (const [workflow, n] of w.active) add(METRICS.workflowRunsActive, { workflow }, n);
+  for (const t of w.tasks()) {
+    const labels = { workflow: t.workflow, task_type: t.taskType };
+    for (const b of cumulativeTaskBuckets(t)) add(METRICS.workflowTaskDuration, { ...labels, le: b.le }, b.count, '_bucket');
+    add(METRICS.workflowTaskDuration, labels, t.sum, '_sum');
+    add(METRICS.workflowTaskDuration, labels, t.count, '_count');
+  }
 }
 
 /** The families' samples that the series store keeps, at time `t`. */

@@ -56,7 +56,8 @@ function checkGrep(pattern: string): void {
 function checkServices(orchestrator: ControlledOrchestrator, services: string[] | undefined): void {
   const status = orchestrator.status();
   // without a stack the runtime may still hold logs of services that were taken down
-  if (status) for (const s of services ?? []) requireService(status, s);
+  // `workflow:<name>` is a workflow's runs log (src/workflow/service/run-log.ts), not a service
+  if (status) for (const s of services ?? []) if (!s.startsWith('workflow:')) requireService(status, s);
 }
 
 export const logRoutes: ApiPlugin = async (app, { orchestrator, sse }) => {
