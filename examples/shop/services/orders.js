@@ -1,6 +1,11 @@
 // orders: takes an order, prices it from the catalog and reserves its items at the inventory.
 //   POST /orders   { items: [{ id, qty }] } → 201 { id, items, total, reservation }
 //                  404 unknown product, 409 not enough stock, 502/504 a dependency failed
+//                  With { id, reservation, paymentId?, customer? } as well (what the place-order
+//                  workflow sends once it has reserved the stock and charged the payment): the
+//                  order takes that id and that reservation, which must be held at the inventory
+//                  (409 otherwise), and reserves nothing itself; repeating an id this instance
+//                  has taken answers 200 with that order.
 //   GET  /orders   the orders this instance took (kept in memory, newest first)
 // /healthz answers 503 until both dependencies have answered once, so tutti does not route
 // orders here (nor start the gateway) before this instance can actually serve them.
@@ -12,6 +17,7 @@ const instance = process.env.TUTTI_INSTANCE ?? 'orders-local';
 const seen = { catalog: false, inventory: false };
 const warned = new Set();
 const orders = [];
+const byId = new Map();
 let taken = 0;
 let timer;
 
@@ -45,19 +51,40 @@ async function price(items) {
   return priced;
 }
 
-async function placeOrder(items) {
-  const priced = await price(items);
+async function reserve(priced) {
   const { status, body } = await callJson(INVENTORY_URL, '/reservations', {
     method: 'POST',
     body: { items: priced.map(({ id, qty }) => ({ id, qty })) },
   });
   if (status !== 201) throw new HttpError(status >= 500 ? 502 : status, body?.error ?? `inventory answered ${status}`, body);
+  return { reservation: body.reservation, stock: body.items };
+}
+
+/** A reservation made beforehand (by the workflow) must still be held. */
+async function heldReservation(reservation) {
+  if (typeof reservation !== 'string') throw new HttpError(400, 'reservation must be a string');
+  const { status, body } = await callJson(INVENTORY_URL, `/reservations/${encodeURIComponent(reservation)}`);
+  if (status === 404) throw new HttpError(409, `no reservation ${reservation} at the inventory`);
+  if (status !== 200) throw new HttpError(502, `inventory answered ${status} for reservation ${reservation}`);
+  if (body.status !== 'held') throw new HttpError(409, `reservation ${reservation} is ${body.status}`);
+  return { reservation };
+}
+
+async function placeOrder({ items, id, reservation, paymentId, customer }) {
+  if (id !== undefined && (typeof id !== 'string' || id === '')) throw new HttpError(400, 'id must be a non-empty string');
+  if (id !== undefined && byId.has(id)) return [200, byId.get(id)];
+  const priced = await price(items);
+  const reserved = reservation === undefined ? await reserve(priced) : await heldReservation(reservation);
   const total = Math.round(priced.reduce((sum, i) => sum + i.price * i.qty, 0) * 100) / 100;
-  const order = { id: `${instance}-${++taken}`, items: priced, total, reservation: body.reservation, stock: body.items, served_by: instance };
+  const order = {
+    id: id ?? `${instance}-${++taken}`, items: priced, total, ...reserved,
+    ...(paymentId === undefined ? {} : { paymentId }), ...(customer === undefined ? {} : { customer }), served_by: instance,
+  };
   orders.unshift(order);
-  if (orders.length > 100) orders.pop();
+  byId.set(order.id, order);
+  if (orders.length > 100) byId.delete(orders.pop().id);
   console.log(`order ${order.id}: ${priced.length} line(s), total ${total}`);
-  return order;
+  return [201, order];
 }
 
 serve({
@@ -68,8 +95,8 @@ serve({
     if (url.pathname !== '/orders') return false;
     if (req.method === 'GET') return json(res, 200, { orders, served_by: instance });
     if (req.method === 'POST') {
-      const { items } = await readJson(req);
-      return json(res, 201, await placeOrder(items));
+      const [status, order] = await placeOrder((await readJson(req)) ?? {});
+      return json(res, status, order);
     }
     return false;
   },
