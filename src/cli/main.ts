@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './commands/alerts.js';
 import { registerConfig } from './commands/config.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDown } from './commands/down.js';
 import { registerEvents } from './commands/events.js';
 import { registerInstances } from './commands/instances.js';
@@ -42,6 +43,7 @@ export async function main(argv = process.argv): Promise<void> {
 
   registerUp(program);
   registerDown(program);
+  registerDashboard(program);
   registerPs(program);
   registerLogs(program);
   registerAlerts(program);

@@ -21,6 +21,7 @@ import { workflowRoutes } from './routes/workflows.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stack.js';
 import { SseHub } from './sse.js';
+import { DashboardSessions, dashboardPlugin, type EventHistory } from './dashboard/index.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -38,6 +39,8 @@ export interface BuildAppOptions {
   workflows?: ApiDeps['workflows'];
   /** the CloudEvents bus of `POST /api/v1/events` (absent without it) */
   eventBus?: ApiDeps['eventBus'];
+  /** the stack's event history (the store's events), shown by the dashboard */
+  history?: EventHistory;
   /** token → role */
   tokens: Record<string, Role>;
   /** default: no logging */
@@ -74,7 +77,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   drainConnectionsOnClose(app);
 
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { tokens: opts.tokens });
+  // the dashboard's sessions: the auth plugin accepts their cookie, the dashboard opens them
+  const sessions = new DashboardSessions();
+  await app.register(authPlugin, { tokens: opts.tokens, sessions });
   await registerOpenApi(app, { version: opts.version });
 
   const deps: ApiDeps = {
@@ -106,5 +111,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: API_PREFIX },
   );
+  await app.register(dashboardPlugin, { ...deps, sessions, tokens: opts.tokens, history: opts.history });
   return app;
 }

@@ -108,6 +108,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     metrics: monitor.metrics,
     workflows,
     eventBus,
+    history: store.events,
     tokens,
     logger: false,
     version: VERSION,

@@ -75,6 +75,12 @@ describe('OpenAPI document', () => {
         'DELETE /api/v1/registry/instances/{id}',
         'PUT /api/v1/registry/instances/{id}/heartbeat',
         'GET /api/v1/registry/watch',
+        'GET /api/v1/stack/events',
+        'GET /api/v1/stack/watch',
+        'POST /api/v1/dashboard/login-codes',
+        'POST /api/v1/dashboard/session',
+        'GET /api/v1/dashboard/session',
+        'DELETE /api/v1/dashboard/session',
       ].sort(),
     );
   });

@@ -68,6 +68,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'workflows', description: 'Serverless Workflow definitions: deploy, read, start runs' },
         { name: 'runs', description: 'workflow runs: list, inspect, cancel, suspend, resume, watch' },
         { name: 'events', description: 'CloudEvents into the workflow event bus' },
+        { name: 'dashboard', description: "the web dashboard's login and sessions" },
         { name: 'daemon', description: 'the control plane itself' },
       ],
     },

@@ -1,5 +1,6 @@
 // `tutti up [path]`: validate the manifest, start the project's daemon if needed, apply, and
-// show progress until every service is ready or one fails (then say why, with its last logs).
+// show progress until every service is ready or one fails (then say why, with its last logs),
+// then where the dashboard is (a one-time login link).
 
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -8,6 +9,7 @@ import { connect } from '../daemon-control.js';
 import { followOperation } from '../follow.js';
 import { printJson, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
+import { describeLink, tryDashboardLink } from './dashboard.js';
 import { printFailures, printStackSummary } from './summary.js';
 
 export function registerUp(program: Command): void {
@@ -26,8 +28,10 @@ export function registerUp(program: Command): void {
       if (!g.json) process.stdout.write(`${pc.bold(`Applying ${stack.name}`)} (${stack.order.length} services) from ${stack.file}\n`);
       const result = await followOperation(client, op, { order: stack.order, quiet: g.json });
       const status = await client.stack();
+      // where to look next: the dashboard, logged in by a one-time link (skipped by a daemon without one)
+      const link = await tryDashboardLink(project, g, client.url);
       if (g.json) {
-        printJson({ ok: result.ok, operation: op.id, events: result.events, stack: status });
+        printJson({ ok: result.ok, operation: op.id, events: result.events, stack: status, ...(link && { dashboard: link.url }) });
       } else {
         process.stdout.write('\n');
         printStackSummary(status);
@@ -36,6 +40,7 @@ export function registerUp(program: Command): void {
         } else {
           printFailures(result.failures);
         }
+        if (link) process.stdout.write(`\n${describeLink(link)}`);
       }
       if (!result.ok) process.exitCode = 1;
     });
