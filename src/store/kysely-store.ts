@@ -40,7 +40,8 @@ export class KyselyStore implements Store {
   private readonly pending = new Set<Promise<unknown>>();
   private closing?: Promise<void>;
 
-  constructor(private readonly db: Kysely<Database>, opts: StoreOptions = {}) {
+  /** `fast`: a driver's faster versions of some methods (same contract), e.g. SQLite's group commit */
+  constructor(private readonly db: Kysely<Database>, opts: StoreOptions = {}, fast: { workflows?: Partial<Pick<WorkflowRepository, 'saveRunStates'>> } = {}) {
     const retention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION;
     if (!Number.isInteger(retention) || retention < 1) throw new RangeError('eventRetention must be a positive integer');
     this.stack = this.guard(stackRepository(db));
@@ -49,7 +50,7 @@ export class KyselyStore implements Store {
     this.events = this.guard(eventRepository(db, retention));
     this.registry = this.guard(registryRepository(db));
     this.meta = this.guard(metaRepository(db));
-    this.workflows = this.guard(workflowRepository(db));
+    this.workflows = this.guard(workflowRepository(db, fast.workflows));
   }
 
   close(): Promise<void> {

@@ -24,8 +24,8 @@ import {
 const INSERT_CHUNK = 500;
 const SUMMARY_COLUMNS = ['id', 'workflow', 'version', 'status', 'input', 'output', 'error', 'created_at', 'updated_at', 'ended_at'] as const;
 
-const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-const isTerminal = (s: WorkflowRunStatus) => TERMINAL_RUN_STATUSES.includes(s);
+export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+export const isTerminal = (s: WorkflowRunStatus) => TERMINAL_RUN_STATUSES.includes(s);
 
 function toDefinition(row: Selectable<WorkflowDefinitionsTable>): WorkflowDefinitionRecord {
   return {
@@ -57,7 +57,7 @@ function toRun(row: Selectable<WorkflowRunsTable>): WorkflowRunRecord {
   return { ...toSummary(row), state: JSON.parse(row.state) as Record<string, unknown> };
 }
 
-function newRunRow(run: NewWorkflowRun, now: number) {
+export function newRunRow(run: NewWorkflowRun, now: number) {
   const status = run.status ?? 'running';
   const createdAt = run.createdAt ?? now;
   const updatedAt = run.updatedAt ?? createdAt;
@@ -92,8 +92,9 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   return { createdAt, id: cursor.slice(at + 1) };
 }
 
-export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
-  return {
+/** `saveRunStates` may be replaced by a driver's faster one (SQLite: sqlite-run-states.ts). */
+export function workflowRepository(db: Kysely<Database>, fast: Partial<Pick<WorkflowRepository, 'saveRunStates'>> = {}): WorkflowRepository {
+  const repo: WorkflowRepository = {
     async putDefinition(def): Promise<void> {
       const row = {
         name: def.name,
@@ -242,4 +243,5 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
       return rows.map(toRun);
     },
   };
+  return { ...repo, ...fast };
 }

@@ -5,7 +5,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TuttiError } from '../core/index.js';
-import { migrations } from './migrations/index.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrateToLatest, migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { runStoreContract, stackSpec } from './store-contract.js';
@@ -21,6 +22,15 @@ describe('sqlite store (file)', () => {
 
 describe('sqlite store (:memory:)', () => {
   runStoreContract((opts) => openSqliteStore(':memory:', opts));
+});
+
+// the portable queries, which SQLite's faster group commit replaces (PostgreSQL keeps them)
+describe('kysely store without the sqlite fast path', () => {
+  runStoreContract(async (opts) => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    await migrateToLatest(db, 'sqlite', ':memory:');
+    return new KyselyStore(db, opts);
+  });
 });
 
 describe('sqlite store specifics', () => {

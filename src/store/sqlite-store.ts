@@ -9,6 +9,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { TuttiError } from '../core/index.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations/index.js';
+import { sqliteSaveRunStates } from './sqlite-run-states.js';
 import type { Database } from './schema.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -33,7 +34,7 @@ export async function openSqliteStore(file: string, opts: StoreOptions = {}): Pr
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     await migrateToLatest(db, 'sqlite', file);
-    return new KyselyStore(db, opts);
+    return new KyselyStore(db, opts, { workflows: { saveRunStates: sqliteSaveRunStates(db, sqlite) } });
   } catch (e) {
     await db.destroy();
     throw e;
