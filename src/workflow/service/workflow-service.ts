@@ -25,6 +25,7 @@ import { createRunLog, type RunLog, type RunLogRecord } from './run-log.js';
 import { detailOf, isTerminal, liveSummary, occurrenceKeys, summaryOf, type RunMeta } from './run-views.js';
 import { Scheduler, checkSchedule } from './schedules.js';
 import type { DefinitionOrigin, RunDetail, RunSummary, RunWatchEvent, WorkflowMetricsHooks, WorkflowService, WorkflowSourceFile } from './types.js';
+import { secretsFor } from './secrets.js';
 
 export interface WorkflowServiceOptions {
   store: WorkflowRepository;
@@ -164,6 +165,7 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
       allow: opts.allowRun,
       cwd: opts.cwd,
       env: opts.env,
+      secrets: secretsFor(compiled.def, opts.env ?? process.env),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       loadWorkflow: (name, version, namespace) => catalog.lookup(name, version, namespace),
       onTransition: (state) => {
