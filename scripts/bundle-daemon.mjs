@@ -19,7 +19,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   // native or loaded on demand: resolved from node_modules at run time
-  external: ['better-sqlite3', 'pidusage'],
+  external: ['better-sqlite3', 'pidusage', '@kubernetes/client-node'],
   // CommonJS dependencies call require(); give the ES module bundle one
   banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,4 +1,4 @@
-// The process driver: the shared Runtime contract, plus what only local processes have —
+// The process driver: what only local processes have —
 // process groups, stop escalation, adoption by a new daemon, log files and rotation.
 
 import fs from 'node:fs';
@@ -13,7 +13,6 @@ import { httpGet } from './fixtures/http-get.js';
 import { MemoryInstanceStore } from './fixtures/memory-store.js';
 import { deployment, fixtureSpec } from './fixtures/service-spec.js';
 import { collect, pidAlive, waitFor } from './fixtures/wait.js';
-import { runRuntimeContract } from './runtime-contract.js';
 
 interface Env {
   stateDir: string;
@@ -54,19 +53,7 @@ afterEach(async () => {
 
 const signal = () => AbortSignal.timeout(60_000);
 
-runRuntimeContract({
-  name: 'process',
-  async create() {
-    const env = newEnv();
-    return {
-      runtime: await env.open(),
-      async cleanup() {
-        envs.splice(envs.indexOf(env), 1);
-        await dispose(env);
-      },
-    };
-  },
-});
+// The shared Runtime contract runs against this driver in src/runtime/process/contract.test.ts.
 
 describe('process runtime', () => {
   it('gives a restarted instance a new port when something took its allocated one meanwhile', async () => {

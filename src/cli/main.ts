@@ -19,6 +19,7 @@ import { registerUp } from './commands/up.js';
 import { registerWorkflow } from './commands/workflow.js';
 import { addCommonOptions, printError } from './output.js';
 import { VERSION } from './version.js';
+import { registerRender } from './commands/render.js';
 
 export async function main(argv = process.argv): Promise<void> {
   // `tutti logs | head`: the reader went away, which is not an error of ours
@@ -44,6 +45,7 @@ export async function main(argv = process.argv): Promise<void> {
   registerUp(program);
   registerDown(program);
   registerDashboard(program);
+  registerRender(program);
   registerPs(program);
   registerLogs(program);
   registerAlerts(program);

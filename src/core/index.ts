@@ -8,4 +8,5 @@ export * from './size.js';
 export * from './spec.js';
 export * from './stack-health.js';
 export * from './natural-order.js';
+export * from './canonical-json.js';
 export * from './qos/index.js';

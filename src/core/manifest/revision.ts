@@ -5,19 +5,11 @@
 // entries, so they are left out and changing them does not replace anything.
 
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import type { ServiceSpec } from '../spec.js';
 
-/** JSON with object keys sorted at every level, so key order never changes a hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
+
 
 export type RevisionInput = Pick<ServiceSpec, 'command' | 'image' | 'cwd' | 'env' | 'port' | 'health' | 'stopSignal'>;
 

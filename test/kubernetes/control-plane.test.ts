@@ -1,0 +1,70 @@
+// `tutti render control-plane` against a real API server: the objects it prints are accepted,
+// and the Role it grants is enough for everything the driver does (apply, wait, restart, read
+// logs and events, prune, remove) when tutti runs as that ServiceAccount — and nothing more:
+// the same account is refused in another namespace. The FakeNode plays the node.
+
+import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { isTuttiError } from '../../src/core/index.js';
+import { clientNode } from '../../src/runtime/kubernetes/client-node.js';
+import { createKubernetesRuntime, renderControlPlane } from '../../src/runtime/kubernetes/index.js';
+import { collect } from '../fixtures/wait.js';
+import { createNamespace, deleteNamespace } from './cluster.js';
+import { applied, deployment, impersonating, kubeEnv, phases, SKIP, spec } from './harness.js';
+
+const env = kubeEnv('tutti-cp');
+
+async function create(objects: KubernetesObject[], namespace: string): Promise<void> {
+  const k8s = await clientNode();
+  const rbac = env.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  for (const o of objects) {
+    switch (o.kind) {
+      case 'ServiceAccount': await env.core.createNamespacedServiceAccount({ namespace, body: o as V1ServiceAccount }); break;
+      case 'Role': await rbac.createNamespacedRole({ namespace, body: o as V1Role }); break;
+      case 'RoleBinding': await rbac.createNamespacedRoleBinding({ namespace, body: o as V1RoleBinding }); break;
+      case 'Service': await env.core.createNamespacedService({ namespace, body: o as V1Service }); break;
+      case 'Deployment': await env.apps.createNamespacedDeployment({ namespace, body: o as V1Deployment }); break;
+      default: throw new Error(`unexpected ${o.kind}`);
+    }
+  }
+}
+
+describe.skipIf(SKIP)(`tutti render control-plane${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
+  it('is accepted by the API server, and its Role is all the driver needs in its namespace', async () => {
+    await create(renderControlPlane({ namespace: env.namespace, image: 'registry.example/tutti:1' }), env.namespace);
+    const kubeConfig = await impersonating(env.kc, `system:serviceaccount:${env.namespace}:tutti`);
+    const runtime = await createKubernetesRuntime({ kubeConfig, namespace: env.namespace });
+    try {
+      env.node.behaviour = () => ({ logs: ['hello from the pod'] });
+      const web = spec('web', { replicas: 2, env: { API_TOKEN: 'secret' } });
+      expect(phases(await applied(runtime, deployment(web))).at(-1)).toBe('done');
+      expect(phases(await applied(runtime, deployment(web)))).toEqual(['unchanged', 'done']);
+      expect(phases(await collect(runtime.restart('web', AbortSignal.timeout(30_000)))).at(-1)).toBe('done');
+      const pod = runtime.instances('web')[0].id;
+      expect(await runtime.lastLines(pod, 5)).toEqual(['hello from the pod']);
+      // a failing rollout reads the namespace's events for its reason
+      env.node.behaviour = () => ({ ready: false, events: [{ reason: 'Unhealthy', message: 'Readiness probe failed: connection refused' }] });
+      const failed = (await applied(runtime, deployment({ ...web, image: 'registry.example/web:2', revision: 'web-r2', readyTimeoutMs: 1000 }))).at(-1)!;
+      expect(failed.message).toMatch(/Readiness probe failed: connection refused; rolled back/);
+      env.node.behaviour = () => ({});
+      await applied(runtime, deployment(spec('old')));
+      expect(await runtime.prune('shop', ['web'])).toEqual(['Deployment/old', 'Service/old']);
+      await runtime.remove('web');
+      expect(runtime.instances('web')).toEqual([]);
+    } finally {
+      await runtime.detach();
+    }
+  });
+
+  it('grants nothing outside its namespace', async () => {
+    const other = await createNamespace(env.kc, 'tutti-cp-other');
+    try {
+      const kubeConfig = await impersonating(env.kc, `system:serviceaccount:${env.namespace}:tutti`);
+      const err = await createKubernetesRuntime({ kubeConfig, namespace: other }).then(() => undefined, (e: unknown) => e);
+      expect(isTuttiError(err) && err.code).toBe('TUTTI_E_FORBIDDEN');
+      expect((err as Error).message).toMatch(new RegExp(`not allowed to list \\w+s in namespace ${other}`));
+    } finally {
+      await deleteNamespace(env.kc, other);
+    }
+  });
+});
