@@ -1,6 +1,8 @@
 // Time as the engine sees it: `wait`, retry delays and timeouts all go through one Clock, so
 // tests (and, later, a durable runner resuming timers) can drive time instead of sleeping.
 
+import { longTimeout } from './long-timer.js';
+
 export interface Clock {
   /** milliseconds since the epoch */
   now(): number;
@@ -18,13 +20,14 @@ export const systemClock: Clock = {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(() => {
+      // any length: a `wait: P30D` must not fire after 1 ms (Node's timer limit is ~24.8 days)
+      const cancel = longTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, Math.max(0, ms));
+      }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

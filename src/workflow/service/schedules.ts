@@ -19,6 +19,7 @@ import { EventConsumption } from '../events/consumption.js';
 import type { CloudEvent, EventBus } from '../events/types.js';
 import { evaluateValue } from '../expressions/index.js';
 import type { RunSummary } from './types.js';
+import { longInterval, longTimeout } from '../engine/long-timer.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,13 +89,29 @@ export class Scheduler {
   private readonly armed = new Map<string, Armed>();
   private stopped = false;
   private readonly now: () => number;
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Arms the schedules of the latest versions, re-arming only what changed. */
-  async sync(): Promise<void> {
+  /** Arms the schedules of the latest versions, re-arming only what changed. One sync at a
+   *  time: two overlapping ones (a deploy while the daemon starts) would arm a schedule twice. */
+  sync(): Promise<void> {
+    this.syncing = this.syncing.then(() => this.syncNow());
+    return this.syncing;
+  }
+
+  /** Disarms every schedule until the next sync (the stack is going down: nothing to run against). */
+  pause(): Promise<void> {
+    this.syncing = this.syncing.then(() => {
+      for (const a of this.armed.values()) a.stop();
+      this.armed.clear();
+    });
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map(this.opts.definitions().filter((d) => isObject(d.schedule)).map((d) => [d.name, d]));
     for (const [name, a] of this.armed) {
@@ -106,9 +123,14 @@ export class Scheduler {
     }
     for (const [name, d] of wanted) {
       if (this.armed.has(name)) continue;
+      const stops: Array<() => void> = [];
       try {
-        this.armed.set(name, await this.arm(d));
+        const armed = await this.arm(d, stops);
+        // stopped while arming: undo what was armed
+        if (this.stopped) armed.stop();
+        else this.armed.set(name, armed);
       } catch (err) {
+        stops.forEach((f) => f());
         this.opts.onError(err, name);
       }
     }
@@ -130,15 +152,14 @@ export class Scheduler {
     this.opts.start(name, input).catch((err: unknown) => this.opts.onError(err, name));
   }
 
-  private async arm(d: ScheduledDefinition): Promise<Armed> {
+  /** Arms one definition's schedule; every stop function goes into `stops` as soon as it
+   *  exists, so a failure halfway can undo what was armed. */
+  private async arm(d: ScheduledDefinition, stops: Array<() => void>): Promise<Armed> {
     const s = d.schedule as Obj;
-    const stops: Array<() => void> = [];
     let ended: (() => void) | undefined;
     if (s.every !== undefined) {
       const ms = durationMs(s.every, '/schedule/every');
-      const timer = setInterval(() => this.fire(d.name, {}), ms);
-      timer.unref();
-      stops.push(() => clearInterval(timer));
+      stops.push(longInterval(() => this.fire(d.name, {}), ms, { unref: true }));
     }
     if (typeof s.cron === 'string') {
       const { Cron } = await import('croner');
@@ -147,18 +168,17 @@ export class Scheduler {
     }
     if (s.after !== undefined) {
       const ms = durationMs(s.after, '/schedule/after');
-      let timer: NodeJS.Timeout | undefined;
+      let cancel = () => {};
       const at = (delay: number) => {
-        clearTimeout(timer);
-        timer = setTimeout(() => this.fire(d.name, {}), Math.max(0, delay));
-        timer.unref();
+        cancel();
+        cancel = longTimeout(() => this.fire(d.name, {}), Math.max(0, delay), { unref: true });
       };
+      stops.push(() => cancel());
       const last = await this.opts.lastRun(d.name);
       if (!last) at(0);
       else if (last.endedAt !== undefined || last.status === 'suspended') at((last.endedAt ?? last.updatedAt) + ms - this.now());
       // a run still going: counted from its end (runEnded)
       ended = () => at(ms);
-      stops.push(() => clearTimeout(timer));
     }
     if (s.on !== undefined && this.opts.events) stops.push(this.listen(d, this.opts.events));
     return { key: keyOf(d), stop: () => stops.forEach((f) => f()), ended };

@@ -62,10 +62,16 @@ export function stackWorkflows(
           const op = await target.apply(stack);
           if (waiting) {
             const stop = target.followOperation(op.id, (e) => {
-              if (e.phase !== 'complete' || !waiting) return;
-              waiting = false;
+              if (e.phase !== 'complete') return;
+              // every subscription ends with its operation, whatever happened meanwhile
               queueMicrotask(() => stop());
-              void opts.meta.set(WAITING_FOR_STACK, '0').then(resume);
+              // a failed apply leaves the runs waiting for the next one
+              if (!waiting || e.ok === false) return;
+              waiting = false;
+              opts.meta
+                .set(WAITING_FOR_STACK, '0')
+                .catch((err: unknown) => opts.logger.error({ err }, 'the control plane could not note that the stack is back; runs resume anyway'))
+                .then(resume, resume);
             });
           }
           return op;

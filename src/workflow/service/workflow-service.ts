@@ -256,6 +256,20 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
     return liveSummary(meta, run.handle.state, now(), now());
   };
 
+  // cancel, suspend and resume of one run one at a time: two resumes must not launch two
+  // engines on it, and a resume must not slip in while a cancel is being stored
+  const changing = new Map<string, Promise<unknown>>();
+  const exclusive = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    const before = changing.get(id) ?? Promise.resolve();
+    const mine = before.then(fn, fn);
+    const tail = mine.catch(() => {});
+    changing.set(id, tail);
+    void tail.then(() => {
+      if (changing.get(id) === tail) changing.delete(id);
+    });
+    return mine;
+  };
+
   const scheduler = new Scheduler({
     definitions: () =>
       catalog.names().map((name) => {
@@ -299,7 +313,7 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
       return detailOf(summaryOf(row), row.state);
     },
 
-    async cancel(id) {
+    cancel: (id) => exclusive(id, async () => {
       refuseWhenClosing();
       const run = active.get(id);
       if (run) {
@@ -310,9 +324,9 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
       const row = await requireRun(id);
       if (isTerminal(row.status)) throw notAllowed(id, row.status, 'cancelled', 'it has ended already');
       return setStatus(row, 'cancelled');
-    },
+    }),
 
-    async suspend(id) {
+    suspend: (id) => exclusive(id, async () => {
       refuseWhenClosing();
       const run = active.get(id);
       if (run) {
@@ -324,9 +338,9 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
       if (row.status === 'suspended') throw notAllowed(id, row.status, 'suspended', 'it is suspended already; resume it with POST /api/v1/runs/{id}/resume');
       if (isTerminal(row.status)) throw notAllowed(id, row.status, 'suspended', 'it has ended already');
       return setStatus(row, 'suspended');
-    },
+    }),
 
-    async resume(id) {
+    resume: (id) => exclusive(id, async () => {
       refuseWhenClosing();
       if (active.has(id)) throw notAllowed(id, 'running', 'resumed', 'it is running already');
       const row = await requireRun(id);
@@ -338,7 +352,7 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
       const summary = liveSummary(run.meta, run.handle.state, now(), now());
       notify(id, { event: 'run', data: summary });
       return summary;
-    },
+    }),
 
     async watch(id, listener) {
       let buffered: RunWatchEvent[] | undefined = [];
@@ -377,6 +391,8 @@ export async function createWorkflowService(opts: WorkflowServiceOptions): Promi
     },
 
     async detach() {
+      // no schedule starts a run against a stack that is going down; resumeUnfinished re-arms them
+      await scheduler.pause();
       const runs = [...active.values()];
       // nothing more is recorded for them; what is queued is committed while their states still
       // say running, and only then are they stopped

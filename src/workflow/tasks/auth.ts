@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { notSupported } from '../engine/faults.js';
 import type { TaskRuntime } from '../engine/types.js';
 import { ErrorTypes, WorkflowError } from '../errors.js';
+import { LRUCache } from 'lru-cache';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,9 +105,11 @@ interface CachedToken {
   renewAt: number;
 }
 
-const tokens = new Map<string, CachedToken>();
+// Bounded, in a long-lived daemon: tokens (keyed by everything the request sends, so per-run
+// credentials add entries) and discovery documents age out instead of piling up.
+const tokens = new LRUCache<string, CachedToken>({ max: 1000 });
 const pending = new Map<string, Promise<CachedToken>>();
-const discovered = new Map<string, Promise<string>>();
+const discovered = new LRUCache<string, Promise<string>>({ max: 100, ttl: 3_600_000 });
 
 /** Forgets every cached token and discovery document (tests). */
 export function clearTokenCache(): void {
@@ -279,6 +282,7 @@ async function oauth2Token(rt: TaskRuntime, props: Obj, oidc: boolean, at: strin
   };
   const cached = tokens.get(key);
   if (cached && cached.renewAt > rt.clock.now()) return { authorization: cached.authorization, invalidate };
+  if (cached) tokens.delete(key);
   let inflight = pending.get(key);
   if (!inflight) {
     inflight = requestToken(rt, url, request, json, at);

@@ -18,6 +18,7 @@ import type { TaskExecutor, TaskRuntime } from '../engine/types.js';
 import { ErrorTypes, WorkflowError } from '../errors.js';
 import { authorizationHeader, resolveAuthentication, serviceUrl } from './auth.js';
 import { communicationError, requestKey } from './call-http.js';
+import { LRUCache } from 'lru-cache';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -44,8 +45,9 @@ export const GRPC_TO_HTTP: Record<number, number> = {
   16: 401, // UNAUTHENTICATED
 };
 
-const packages = new Map<string, Promise<grpc.GrpcObject>>();
-const downloads = new Map<string, Promise<string>>();
+// loaded once per proto, kept 10 minutes (an edited proto is read again), 100 at most
+const packages = new LRUCache<string, Promise<grpc.GrpcObject>>({ max: 100, ttl: 600_000 });
+const downloads = new LRUCache<string, Promise<string>>({ max: 100, ttl: 600_000 });
 
 /** Forgets loaded protos (tests). */
 export function clearProtoCache(): void {

@@ -12,6 +12,7 @@ import type { TaskExecutor, TaskRuntime } from '../engine/types.js';
 import { ErrorTypes, WorkflowError } from '../errors.js';
 import { resolveAuthentication, serviceUrl, authorizationHeader } from './auth.js';
 import { communicationError, httpRequest, type HttpOutput } from './call-http.js';
+import { LRUCache } from 'lru-cache';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,7 +34,8 @@ export interface Operation {
   op: Obj;
 }
 
-const documents = new Map<string, Promise<Obj>>();
+// fetched once per URL, kept 5 minutes (a redeployed service's document is read again), 200 at most
+const documents = new LRUCache<string, Promise<Obj>>({ max: 200, ttl: 300_000 });
 
 /** Forgets the fetched documents (tests). */
 export function clearOpenApiCache(): void {
