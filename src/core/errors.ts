@@ -20,6 +20,7 @@ export const ErrorCodes = {
   TUTTI_E_DAEMON_START: 500,
   TUTTI_E_INTERNAL: 500,
   TUTTI_E_UNAVAILABLE: 503,
+  TUTTI_E_TOO_MANY_REQUESTS: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -31,13 +31,22 @@ async function assetServer(webRoot: string): Promise<FastifyInstance> {
   return server;
 }
 
-export async function assetRoutes(app: FastifyInstance, opts: { webRoot: string }): Promise<void> {
+export async function assetRoutes(app: FastifyInstance, opts: { webRoot: string; load?: (webRoot: string) => Promise<FastifyInstance> }): Promise<void> {
+  const load = opts.load ?? assetServer;
   let server: Promise<FastifyInstance> | undefined;
   app.addHook('onClose', async () => {
-    if (server) await (await server).close();
+    const loaded = await server?.catch(() => undefined);
+    await loaded?.close();
   });
   app.get('/assets/*', { schema: { hide: true }, config: { public: true } }, async (request, reply) => {
-    server ??= assetServer(opts.webRoot);
+    if (!server) {
+      const loading = load(opts.webRoot);
+      server = loading;
+      // a load that failed is not kept: the next request tries again
+      loading.catch(() => {
+        if (server === loading) server = undefined;
+      });
+    }
     const inner = await server;
     const res = await inner.inject({
       method: 'GET',

@@ -12,7 +12,8 @@ import { TestOrchestrator } from '../test-orchestrator.js';
 import { testStackSpec, waitFor } from '../test-app.js';
 import { openSse } from '../test-sse.js';
 import type { StoredEvent } from '../../store/index.js';
-import { DashboardSessions, dashboardPlugin } from './index.js';
+import { assetRoutes } from './assets.js';
+import { DashboardSessions, LoginThrottle, StackFeed, dashboardPlugin, type FeedMessage } from './index.js';
 
 const TOKENS: Record<string, Role> = { 'viewer-tok': 'viewer', 'operator-tok': 'operator', 'admin-tok': 'admin' };
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -37,7 +38,7 @@ function webRoot(): string {
   return web;
 }
 
-async function build(opts: { withWeb?: boolean; history?: StoredEvent[]; listen?: boolean } = {}) {
+async function build(opts: { withWeb?: boolean; history?: StoredEvent[]; listen?: boolean; loginThrottle?: LoginThrottle } = {}) {
   const orchestrator = new TestOrchestrator();
   await orchestrator.apply(testStackSpec());
   const sessions = new DashboardSessions();
@@ -56,6 +57,7 @@ async function build(opts: { withWeb?: boolean; history?: StoredEvent[]; listen?
     history: events,
     webRoot: opts.withWeb === false ? false : webRoot(),
     feedTickMs: 20,
+    ...(opts.loginThrottle && { loginThrottle: opts.loginThrottle }),
   });
   app = a;
   let url = '';
@@ -267,5 +269,157 @@ describe('DashboardSessions', () => {
     now = 1100;
     expect(s.role(b.id)).toBeUndefined();
     expect(s.size.sessions).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the login form under attack', () => {
+  const login = (app: FastifyInstance, token: string, remoteAddress = '10.0.0.1') =>
+    app.inject({ method: 'POST', url: '/api/v1/dashboard/session', headers: CSRF, payload: { token }, remoteAddress });
+
+  it('refuses an address after 10 wrong tokens in a minute (429, Retry-After); successes do not count', async () => {
+    const { app } = await build();
+    for (let i = 0; i < 9; i++) expect((await login(app, `guess-${i}`)).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await login(app, 'viewer-tok')).statusCode).toBe(200);
+    expect((await login(app, 'guess-9')).statusCode).toBe(401);
+    const refused = await login(app, 'guess-10');
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(refused.json()).toMatchObject({ message: expect.stringContaining('too many') });
+    // refused before the token is even looked at, and no cookie
+    const right = await login(app, 'admin-tok');
+    expect(right.statusCode).toBe(429);
+    expect(right.headers['set-cookie']).toBeUndefined();
+    // another address is not affected
+    expect((await login(app, 'admin-tok', '10.0.0.2')).statusCode).toBe(200);
+  });
+
+  it('lets the address try again once its window has passed', async () => {
+    let now = 0;
+    const { app } = await build({ loginThrottle: new LoginThrottle({ maxFailures: 2, windowMs: 1000, now: () => now }) });
+    await login(app, 'x');
+    await login(app, 'y');
+    expect((await login(app, 'admin-tok')).statusCode).toBe(429);
+    now = 1000;
+    expect((await login(app, 'admin-tok')).statusCode).toBe(200);
+  });
+
+  it("keeps one token's sessions from pushing another token's session out", async () => {
+    const { app, sessions } = await build();
+    const admin = cookieOf(await login(app, 'admin-tok'));
+    const first = cookieOf(await login(app, 'viewer-tok'));
+    for (let i = 0; i < 30; i++) await login(app, 'viewer-tok');
+    expect(sessions.size.sessions).toBe(21);
+    expect((await app.inject({ url: '/api/v1/dashboard/session', headers: { cookie: admin } })).json().role).toBe('admin');
+    expect((await app.inject({ url: '/api/v1/dashboard/session', headers: { cookie: first } })).statusCode).toBe(401);
+  });
+
+  it('gives a session opened with a login code to the owner of the token that asked for it', async () => {
+    const { app, sessions } = await build();
+    const admin = cookieOf(await login(app, 'admin-tok'));
+    for (let i = 0; i < 25; i++) {
+      const { path: loginPath } = (await app.inject({ method: 'POST', url: '/api/v1/dashboard/login-codes', headers: bearer('operator-tok') })).json();
+      expect((await app.inject({ url: loginPath })).statusCode).toBe(303);
+    }
+    expect(sessions.size.sessions).toBe(21);
+    expect((await app.inject({ url: '/api/v1/dashboard/session', headers: { cookie: admin } })).json().role).toBe('admin');
+  });
+});
+
+describe('LoginThrottle', () => {
+  it('counts failures per address within a window, and keeps a bounded table', () => {
+    let now = 0;
+    const t = new LoginThrottle({ maxFailures: 2, windowMs: 10_000, maxClients: 3, now: () => now });
+    t.fail('a');
+    expect(t.retryAfter('a')).toBeUndefined();
+    t.fail('a');
+    expect(t.retryAfter('a')).toBe(10);
+    now = 2500;
+    expect(t.retryAfter('a')).toBe(8);
+    for (const c of ['b', 'c', 'd', 'e']) t.fail(c);
+    expect(t.size).toBe(3);
+    expect(t.retryAfter('a')).toBeUndefined(); // the oldest went
+    now = 20_000;
+    t.fail('f');
+    expect(t.size).toBe(1); // expired windows are dropped
+  });
+});
+
+describe('StackFeed', () => {
+  it('survives a source that throws and a watcher that throws, and keeps sending', async () => {
+    let state = 'running';
+    let fail = false;
+    const orchestrator = {
+      status: () => {
+        if (fail) throw new Error('status failed');
+        return { state };
+      },
+    } as unknown as ConstructorParameters<typeof StackFeed>[0]['orchestrator'];
+    const errors: string[] = [];
+    const feed = new StackFeed({ orchestrator, tickMs: 3_600_000, topMs: 3_600_000, onError: (_e, where) => errors.push(where) });
+    const got: FeedMessage[] = [];
+    const offBad = await feed.open(() => {
+      if (got.length > 0) throw new Error('watcher gone');
+    });
+    const offGood = await feed.open((m) => got.push(m));
+    try {
+      fail = true;
+      state = 'degraded';
+      await expect(feed.tick()).resolves.toBeUndefined();
+      expect(errors).toEqual(['tick']);
+      fail = false;
+      await feed.tick();
+      expect(got.filter((m) => m.event === 'stack').map((m) => m.data)).toEqual([{ state: 'running' }, { state: 'degraded' }]);
+      expect(errors).toEqual(['tick', 'watcher']);
+      state = 'stopped';
+      await feed.tick();
+      expect(got.at(-1)).toEqual({ event: 'stack', data: { state: 'stopped' } });
+      expect(feed.errors).toBe(3);
+    } finally {
+      offBad();
+      offGood();
+      feed.close();
+    }
+  });
+
+  it('lets the next watcher try again when starting failed', async () => {
+    let fail = true;
+    const orchestrator = {
+      status: () => {
+        if (fail) throw new Error('not yet');
+        return null;
+      },
+    } as unknown as ConstructorParameters<typeof StackFeed>[0]['orchestrator'];
+    const feed = new StackFeed({ orchestrator, tickMs: 3_600_000, topMs: 3_600_000 });
+    await expect(feed.open(() => {})).rejects.toThrow('not yet');
+    fail = false;
+    const off = await feed.open(() => {});
+    expect(feed.watchers).toBe(1);
+    off();
+    feed.close();
+  });
+});
+
+describe('asset server loading', () => {
+  it('tries again after a failed load instead of keeping the failure', async () => {
+    let loads = 0;
+    const a = Fastify({ logger: false });
+    await a.register(assetRoutes, {
+      webRoot: '/nowhere',
+      load: async () => {
+        loads += 1;
+        if (loads === 1) throw new Error('import failed');
+        const inner = Fastify({ logger: false });
+        inner.get('/assets/*', async () => 'ok');
+        await inner.ready();
+        return inner;
+      },
+    });
+    app = a;
+    expect((await a.inject({ url: '/assets/app.js' })).statusCode).toBe(500);
+    const res = await a.inject({ url: '/assets/app.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('ok');
+    expect(loads).toBe(2);
   });
 });

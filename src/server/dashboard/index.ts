@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../auth.js';
 import type { ApiDeps } from '../plugin-types.js';
 import { loginRoutes } from './login-routes.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { pageRoutes, pageSender } from './pages.js';
 import { StackFeed, type EventHistory } from './stack-feed.js';
 import { stackWatchRoutes } from './stack-routes.js';
@@ -16,6 +17,7 @@ import { findWebRoot } from './web-root.js';
 export { DashboardSessions, DEFAULT_CODE_TTL_MS, DEFAULT_SESSION_TTL_MS, type DashboardSessionsOptions } from './sessions.js';
 export { StackFeed, type EventHistory, type FeedMessage } from './stack-feed.js';
 export { findWebRoot } from './web-root.js';
+export { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 export { PAGE_ROUTES } from './pages.js';
 
 export interface DashboardOptions extends ApiDeps {
@@ -29,12 +31,18 @@ export interface DashboardOptions extends ApiDeps {
   webRoot?: string | false;
   /** period of the live feed's checks; default 1 s */
   feedTickMs?: number;
+  /** counts wrong tokens posted to the login form per client address; default 10 per minute */
+  loginThrottle?: LoginThrottle;
 }
 
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const webRoot = opts.webRoot === false ? undefined : (opts.webRoot ?? findWebRoot());
   const sendPage = pageSender(webRoot);
-  const feed = new StackFeed({ ...opts, tickMs: opts.feedTickMs });
+  const feed = new StackFeed({
+    ...opts,
+    tickMs: opts.feedTickMs,
+    onError: (err, where) => app.log.warn({ err, where }, 'the stack feed skipped a failure'),
+  });
   app.addHook('preClose', async () => feed.close());
 
   await app.register(pageRoutes, { webRoot, sendPage });

@@ -5,15 +5,18 @@
 //   redirected to `/`, so the code leaves the address bar at once;
 // - the login form: the token is posted once to /api/v1/dashboard/session and exchanged for
 //   the cookie (the app never stores it).
-// The session carries the role of the token used; logging out ends it on the daemon.
+// The session carries the role of the token used; logging out ends it on the daemon. Wrong
+// tokens posted to the form are counted per client address: too many in a minute and the
+// address is refused for the rest of that minute (see login-throttle.ts).
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TuttiError } from '../../core/index.js';
 import { SESSION_COOKIE, requireCsrfHeader, sessionCookie, tokenMatcher, type Role } from '../auth.js';
 import type { ApiPlugin } from '../plugin-types.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { PageSender } from './pages.js';
-import type { DashboardSessions } from './sessions.js';
+import { ownerOfToken, type DashboardSessions } from './sessions.js';
 
 const API = '/api/v1/dashboard';
 
@@ -21,6 +24,8 @@ export interface LoginOptions {
   sessions: DashboardSessions;
   tokens: Record<string, Role>;
   sendPage: PageSender;
+  /** counts wrong tokens per client address; default 10 per minute */
+  loginThrottle?: LoginThrottle;
 }
 
 const SessionReply = Type.Object({
@@ -43,8 +48,17 @@ function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void 
   reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: request.protocol === 'https' });
 }
 
-export const loginRoutes: ApiPlugin<LoginOptions> = async (app, { sessions, tokens, sendPage }) => {
+/** Who asked: the bearer token's digest, or the owner of the session cookie. */
+function callerOwner(request: FastifyRequest, sessions: DashboardSessions): string | undefined {
+  const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (bearer) return ownerOfToken(bearer);
+  const id = sessionCookie(request);
+  return id ? sessions.owner(id) : undefined;
+}
+
+export const loginRoutes: ApiPlugin<LoginOptions> = async (app, { sessions, tokens, sendPage, loginThrottle }) => {
   const match = tokenMatcher(tokens);
+  const throttle = loginThrottle ?? new LoginThrottle();
 
   app.get(
     '/login',
@@ -56,9 +70,8 @@ export const loginRoutes: ApiPlugin<LoginOptions> = async (app, { sessions, toke
       const { code } = request.query;
       if (code === undefined) return sendPage(reply);
       reply.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-      const role = sessions.redeemCode(code);
-      if (!role) return reply.redirect('/login?expired=1', 303);
-      const session = sessions.create(role);
+      const session = sessions.openWithCode(code);
+      if (!session) return reply.redirect('/login?expired=1', 303);
       setSessionCookie(request, reply, session.id, sessions.sessionTtlMs);
       return reply.redirect('/', 303);
     },
@@ -75,18 +88,29 @@ export const loginRoutes: ApiPlugin<LoginOptions> = async (app, { sessions, toke
         security: [],
         body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }),
         response: { 200: SessionReply },
-        errors: [400, 401, 403],
+        errors: [400, 401, 403, 429],
       },
     },
     async (request, reply) => {
       requireCsrfHeader(request);
-      const role = match(request.body.token);
+      const wait = throttle.retryAfter(request.ip);
+      if (wait !== undefined) {
+        const error = new TuttiError('TUTTI_E_TOO_MANY_REQUESTS', 'too many wrong tokens from this address: try again later', {
+          hint: `wait ${wait} s, or run \`tutti dashboard\` for a login link`,
+        });
+        // the typed reply knows only the 200 answer; 429 has the error shape of every failure
+        const plain = reply as unknown as FastifyReply;
+        return plain.code(429).header('retry-after', String(wait)).header('cache-control', 'no-store').send(error.toJSON());
+      }
+      const { token } = request.body;
+      const role = match(token);
       if (!role) {
+        throttle.fail(request.ip);
         throw new TuttiError('TUTTI_E_UNAUTHORIZED', 'this token is not valid for this control plane', {
           hint: 'paste the content of .tutti/token (admin), .tutti/operator.token or .tutti/viewer.token, or run `tutti dashboard` for a login link',
         });
       }
-      const session = sessions.create(role);
+      const session = sessions.create(role, ownerOfToken(token));
       setSessionCookie(request, reply, session.id, sessions.sessionTtlMs);
       reply.header('cache-control', 'no-store');
       return { role, expiresAt: session.expiresAt, via: 'session' };
@@ -139,7 +163,7 @@ export const loginRoutes: ApiPlugin<LoginOptions> = async (app, { sessions, toke
       },
     },
     async (request, reply) => {
-      const { code, expiresAt } = sessions.issueCode(request.caller?.role ?? 'viewer');
+      const { code, expiresAt } = sessions.issueCode(request.caller?.role ?? 'viewer', callerOwner(request, sessions));
       reply.header('cache-control', 'no-store');
       return reply.code(201).send({ code, path: `/login?code=${encodeURIComponent(code)}`, expiresAt });
     },

@@ -3,7 +3,8 @@
 // all watchers (not once per watcher), only while someone watches, and sends a status or the
 // alerts only when they changed; a registry change (an instance turning ready or critical)
 // triggers a look at once instead of at the next tick. A new watcher first gets the current
-// state of everything, so a page is complete from its first messages.
+// state of everything, so a page is complete from its first messages. A failing source or
+// watcher is reported (onError) and skipped: the feed keeps ticking for everyone else.
 
 import type { EventQuery, StoredEvent } from '../../store/index.js';
 import type { Registry } from '../../registry/index.js';
@@ -32,6 +33,8 @@ export interface StackFeedOptions {
   topMs?: number;
   /** events a new watcher gets first; default 50 */
   recentEvents?: number;
+  /** told of a failure the feed survived (a source that threw, a watcher that threw); default: none */
+  onError?: (error: unknown, where: 'tick' | 'top' | 'watcher') => void;
 }
 
 type Listener = (message: FeedMessage) => void;
@@ -48,6 +51,7 @@ export class StackFeed {
   private lastEventId: number | undefined;
   private ticking = false;
   private started?: Promise<void>;
+  private failures = 0;
 
   constructor(private readonly opts: StackFeedOptions) {
     this.tickMs = opts.tickMs ?? 1000;
@@ -58,20 +62,34 @@ export class StackFeed {
     return this.listeners.size;
   }
 
+  /** failures survived so far (sources or watchers that threw) */
+  get errors(): number {
+    return this.failures;
+  }
+
   /** Starts sending to `listener`: the current state first, then changes. Returns the unsubscribe. */
   async open(listener: Listener): Promise<() => void> {
-    this.started ??= this.start();
-    await this.started;
+    const starting = (this.started ??= this.start());
+    // a start that failed is not kept: the next watcher tries again
+    await starting.catch((err: unknown) => {
+      if (this.started === starting) this.started = undefined;
+      throw err;
+    });
     this.listeners.add(listener);
     const unsubscribe = () => {
       if (this.listeners.delete(listener) && this.listeners.size === 0) this.stop();
     };
-    listener({ event: 'stack', data: this.opts.orchestrator.status() });
-    listener({ event: 'alerts', data: this.alerts() });
-    const recent = this.opts.history ? await this.opts.history.list({ limit: this.opts.recentEvents ?? 50 }).catch(() => []) : [];
-    if (this.listeners.has(listener)) listener({ event: 'events', data: { events: recent } });
-    const top = await this.top();
-    if (top && this.listeners.has(listener)) listener({ event: 'top', data: top });
+    try {
+      listener({ event: 'stack', data: this.opts.orchestrator.status() });
+      listener({ event: 'alerts', data: this.alerts() });
+      const recent = this.opts.history ? await this.opts.history.list({ limit: this.opts.recentEvents ?? 50 }).catch(() => []) : [];
+      if (this.listeners.has(listener)) listener({ event: 'events', data: { events: recent } });
+      const top = await this.top();
+      if (top && this.listeners.has(listener)) listener({ event: 'top', data: top });
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
     return unsubscribe;
   }
 
@@ -109,7 +127,22 @@ export class StackFeed {
   }
 
   private broadcast(message: FeedMessage): void {
-    for (const l of this.listeners) l(message);
+    for (const l of this.listeners) {
+      try {
+        l(message);
+      } catch (err) {
+        this.report(err, 'watcher');
+      }
+    }
+  }
+
+  private report(error: unknown, where: 'tick' | 'top' | 'watcher'): void {
+    this.failures += 1;
+    try {
+      this.opts.onError?.(error, where);
+    } catch {
+      // a failing reporter must not stop the feed either
+    }
   }
 
   private alerts(): unknown {
@@ -117,15 +150,23 @@ export class StackFeed {
   }
 
   private async top(): Promise<unknown> {
-    return (await this.opts.metrics?.top().catch(() => null)) ?? undefined;
+    try {
+      return (await this.opts.metrics?.top()) ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async sendTop(): Promise<void> {
-    const top = await this.top();
-    if (top && this.listeners.size > 0) this.broadcast({ event: 'top', data: top });
+    try {
+      const top = await this.top();
+      if (top && this.listeners.size > 0) this.broadcast({ event: 'top', data: top });
+    } catch (err) {
+      this.report(err, 'top');
+    }
   }
 
-  /** Sends what changed since the last tick. */
+  /** Sends what changed since the last tick; never rejects (a failure is reported, and the next tick tries again). */
   async tick(): Promise<void> {
     if (this.ticking || this.listeners.size === 0) return;
     this.ticking = true;
@@ -149,6 +190,8 @@ export class StackFeed {
           this.broadcast({ event: 'event', data: e });
         }
       }
+    } catch (err) {
+      this.report(err, 'tick');
     } finally {
       this.ticking = false;
     }
