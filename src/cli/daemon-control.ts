@@ -69,6 +69,8 @@ export interface ConnectOptions {
   start: 'always' | 'if-state' | 'never';
   url?: string;
   token?: string;
+  /** flags for a daemon started here (`--runtime kubernetes --namespace N`); a running one keeps its own */
+  daemonArgs?: string[];
 }
 
 export async function connect(project: Project, opts: ConnectOptions): Promise<TuttiClient> {
@@ -82,10 +84,10 @@ export async function connect(project: Project, opts: ConnectOptions): Promise<T
       hint: 'run `tutti up` to start the stack',
     });
   }
-  return startDaemon(project);
+  return startDaemon(project, opts.daemonArgs ?? []);
 }
 
-async function startDaemon(project: Project): Promise<TuttiClient> {
+async function startDaemon(project: Project, args: string[]): Promise<TuttiClient> {
   mkdirSync(project.stateDir, { recursive: true });
   const release = await lockfile.lock(project.stateDir, {
     lockfilePath: path.join(project.stateDir, 'daemon-start.lock'),
@@ -97,7 +99,7 @@ async function startDaemon(project: Project): Promise<TuttiClient> {
     if (already) return already;
     const logFile = path.join(project.stateDir, 'daemon.log');
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [...daemonNodeFlags(), DAEMON_ENTRY, '--dir', project.dir], {
+    const child = spawn(process.execPath, [...daemonNodeFlags(), DAEMON_ENTRY, '--dir', project.dir, ...args], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: daemonEnv(),

@@ -101,17 +101,17 @@ class StackOrchestrator implements Orchestrator {
   async apply(next: StackSpec) {
     if (next.runtime && next.runtime !== this.opts.runtime.name) {
       throw new TuttiError('TUTTI_E_BAD_REQUEST', `this control plane runs services on the ${this.opts.runtime.name} runtime, not ${next.runtime}`, {
-        hint: next.runtime === 'kubernetes'
-          ? 'the kubernetes runtime is not available yet; remove `runtime: kubernetes` to run the services as local processes'
-          : `remove \`runtime: ${next.runtime}\` from the manifest`,
+        hint: `the runtime is chosen when the control plane starts: run \`tutti down\` first (it stops the stack and the control plane), then \`tutti up --runtime ${next.runtime}\``,
       });
     }
+    // on a cluster, only the image counts: commands and ports are the pods', not this machine's
+    const local = this.opts.runtime.name !== 'kubernetes';
     const previous = this.stack ?? undefined;
     const plan = planApply(previous, next);
     for (const name of [...plan.added, ...plan.changed]) {
       const spec = next.services[name];
       const old = previous?.services[name];
-      if (old && old.revision === spec.revision) continue; // only replicas changed
+      if (!local || (old && old.revision === spec.revision)) continue; // only replicas changed
       checkCommand(spec);
       if (spec.port !== 0 && old?.port !== spec.port) await checkPortFree(spec);
     }
@@ -132,7 +132,10 @@ class StackOrchestrator implements Orchestrator {
       await this.ensureEndpoints(next);
       // unchanged services go through the runtime too: it leaves them untouched, but starts a
       // stopped one again and replaces instances that failed, as `docker compose up` does
-      return this.rollout(op, signal, next, next.order, before ?? undefined);
+      const ok = await this.rollout(op, signal, next, next.order, before ?? undefined);
+      // what the runtime still holds of services the manifest no longer names (a cluster's objects outlive the daemon)
+      if (ok) await this.prune(op, next.name, next.order);
+      return ok;
     });
   }
 
@@ -182,6 +185,7 @@ class StackOrchestrator implements Orchestrator {
         for (const wave of reverseWaves(stack, [...stack.order])) {
           await Promise.all(wave.map((name) => this.removeService(op, name, signal)));
         }
+        await this.prune(op, stack.name, []);
       }
       await this.opts.store.stack.delete();
       this.stack = null;
@@ -296,6 +300,14 @@ class StackOrchestrator implements Orchestrator {
       await this.opts.store.services.delete(name);
     }
     op.emit({ service: name, phase: 'removed' });
+  }
+
+  private async prune(op: Operation, stack: string, keep: string[]): Promise<void> {
+    const pruned = (await this.opts.runtime.prune?.(stack, keep)) ?? [];
+    for (const what of pruned) {
+      op.emit({ service: what, phase: 'removed', message: `pruned ${what}` });
+      this.opts.store.events.add({ time: Date.now(), kind: 'stack.pruned', message: `pruned ${what}` }).catch(() => {});
+    }
   }
 
   private desiredOf(name: string): DesiredService {

@@ -72,6 +72,10 @@ export interface Runtime {
   stats(): Promise<Record<string, { cpu: number; memory: number; cpuSeconds?: number }>>;
   /** Let go of instances without stopping them (the daemon is exiting; a later one adopts them). */
   detach(): Promise<void>;
+  /** Deletes what the runtime manages for the stack but whose service is not in `keep` (a
+   *  cluster's objects outlive the daemon); returns a description of each. Drivers whose
+   *  instances end with the stack's services (process) leave it out. */
+  prune?(stack: string, keep: string[]): Promise<string[]>;
 }
 
 /** What a driver persists to adopt its instances after a daemon restart. */

@@ -1,4 +1,5 @@
-// The control-plane daemon: wires the store, the process runtime, the registry with its DNS
+// The control-plane daemon: wires the store, the runtime (local processes, or a Kubernetes
+// cluster: daemon-runtime.ts), the registry with its DNS
 // interface, the orchestrator, the HTTP API and the monitor (metrics, series, alert rules)
 // together for one project, records
 // where it listens in `.tutti/daemon.json`, and shuts down in order (stop intake, let go of instances so the next daemon adopts them,
@@ -15,6 +16,7 @@ import { createProber } from '../registry/index.js';
 import { createProcessRuntime } from '../runtime/process/index.js';
 import { openSqliteStore } from '../store/index.js';
 import { TuttiError } from '../core/index.js';
+import { chooseRuntime, createKubernetesFor, rememberRuntime, type RuntimeChoice } from './daemon-runtime.js';
 import { createMonitorControl, withMonitor, type MonitorControl } from './monitor-control.js';
 import { buildApp } from './app.js';
 import { choosePort, rememberPort } from './daemon-port.js';
@@ -31,6 +33,11 @@ export interface DaemonOptions {
   dir: string;
   host?: string;
   port?: number;
+  /** the runtime to drive the stack with (default: the one the project used last, else process) */
+  runtime?: RuntimeChoice['runtime'];
+  /** kubernetes: the kubeconfig context and namespace */
+  context?: string;
+  namespace?: string;
 }
 
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
@@ -51,8 +58,22 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   } as const;
 
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
-  const runtime = await createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
   const saved = await store.stack.get();
+  const runtime = await (async () => {
+    const choice = await chooseRuntime({ runtime: opts.runtime, context: opts.context, namespace: opts.namespace }, store.meta, saved !== undefined);
+    if (choice.runtime === 'process') {
+      await rememberRuntime(store.meta, choice);
+      return createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
+    }
+    const k8s = await createKubernetesFor(choice, saved?.spec.name, logger);
+    // the namespace as resolved (the context's default may change later; the stack stays where it is)
+    await rememberRuntime(store.meta, { ...choice, namespace: k8s.namespace });
+    logger.info({ context: choice.context, namespace: k8s.namespace }, 'services run on kubernetes');
+    return k8s;
+  })().catch(async (err: unknown) => {
+    await store.close().catch(() => {});
+    throw err;
+  });
   const bindHost = opts.host ?? '127.0.0.1';
   const port = await choosePort(bindHost, opts.port, store.meta);
   // what the services tutti starts use to reach the control plane (client SDK)

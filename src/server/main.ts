@@ -14,10 +14,24 @@ if (userArenas !== undefined) {
 }
 
 const { values } = parseArgs({
-  options: { dir: { type: 'string', default: '.' }, host: { type: 'string' }, port: { type: 'string' } },
+  options: {
+    dir: { type: 'string', default: '.' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    runtime: { type: 'string' },
+    context: { type: 'string' },
+    namespace: { type: 'string' },
+  },
 });
 
-runDaemon({ dir: values.dir!, host: values.host, port: values.port === undefined ? undefined : Number(values.port) }).catch((err) => {
+runDaemon({
+  dir: values.dir!,
+  host: values.host,
+  port: values.port === undefined ? undefined : Number(values.port),
+  runtime: values.runtime as 'process' | 'kubernetes' | undefined,
+  context: values.context,
+  namespace: values.namespace,
+}).catch((err) => {
   process.stderr.write(`tutti control plane failed to start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);
 });

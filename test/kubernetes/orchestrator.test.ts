@@ -1,9 +1,9 @@
 // The orchestrator driving the kubernetes driver, against a real API server (the FakeNode plays
 // the node): a stack with a dependency is applied in order, the dependent gets its dependency's
 // cluster DNS name, pods show up as instances in the stack's status, a service removed from
-// the manifest is removed, and `down` leaves nothing of tutti's behind.
-// (The orchestrator's pre-flight still checks that each service's command exists on this
-// machine, so the specs here carry one; on Kubernetes only the image counts.)
+// the manifest is removed, and `down` leaves nothing of tutti's behind. The services have an
+// image and no command: on Kubernetes the orchestrator's local pre-flight (command on the
+// PATH, fixed port free) does not apply.
 
 import { describe, expect, it } from 'vitest';
 import type { StackSpec } from '../../src/core/index.js';
@@ -32,9 +32,9 @@ function finished(orchestrator: Orchestrator, id: string): Promise<OperationInfo
 
 function stackOf(names: string[]): StackSpec {
   const all = {
-    db: spec('db', { command: ['node', 'db.js'], port: 5432, protocol: 'tcp' }),
-    api: spec('api', { command: ['node', 'api.js'], replicas: 2, dependsOn: { db: 'healthy' } }),
-    worker: spec('worker', { command: ['node', 'worker.js'] }),
+    db: spec('db', { port: 5432, protocol: 'tcp' }),
+    api: spec('api', { replicas: 2, dependsOn: { db: 'healthy' } }),
+    worker: spec('worker'),
   };
   const services = Object.fromEntries(names.map((n) => [n, all[n as keyof typeof all]]));
   return { name: 'shop', file: '/srv/shop/tutti.yaml', dir: '/srv/shop', services, order: names, runtime: 'kubernetes' };

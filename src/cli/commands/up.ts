@@ -1,4 +1,5 @@
-// `tutti up [path]`: validate the manifest, start the project's daemon if needed, apply, and
+// `tutti up [path] [--runtime process|kubernetes] [--context C] [--namespace N]`: validate the
+// manifest, start the project's daemon if needed (on that runtime), apply, and
 // show progress until every service is ready or one fails (then say why, with its last logs),
 // then where the dashboard is (a one-time login link).
 
@@ -9,21 +10,26 @@ import { connect } from '../daemon-control.js';
 import { followOperation } from '../follow.js';
 import { printJson, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
+import { checkRuntimeFlags, daemonArgs, withRuntimeOptions, type RuntimeFlags } from '../runtime-options.js';
 import { describeLink, tryDashboardLink } from './dashboard.js';
 import { printFailures, printStackSummary } from './summary.js';
 
 export function registerUp(program: Command): void {
-  program
+  withRuntimeOptions(program
     .command('up')
     .description('validate the manifest, start the control plane if needed, and apply the stack')
-    .argument('[path]', 'a tutti.yaml or the folder holding one')
-    .action(async (pathArg: string | undefined, _o: unknown, cmd: Command) => {
+    .argument('[path]', 'a tutti.yaml or the folder holding one'))
+    .action(async (pathArg: string | undefined, o: RuntimeFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const project = resolveProject({ path: pathArg, file: g.file });
-      const spec = loadManifestFile(project.file ?? project.dir);
+      // the flag wins over the manifest's `runtime:`
+      const spec = loadManifestFile(project.file ?? project.dir, process.env, { runtime: o.runtime });
+      checkRuntimeFlags(spec.runtime, o);
       if (!g.json) for (const w of spec.warnings ?? []) process.stderr.write(`${pc.yellow('warning:')} ${w}\n`);
       const { warnings: _w, ...stack } = spec;
-      const client = await connect(project, { start: 'always', url: g.url, token: g.token });
+      // a daemon started here drives this runtime; a running one keeps its own and refuses a different one
+      const daemon = daemonArgs({ runtime: spec.runtime, context: o.context, namespace: o.namespace });
+      const client = await connect(project, { start: 'always', url: g.url, token: g.token, daemonArgs: daemon });
       const op = await client.apply(stack);
       if (!g.json) process.stdout.write(`${pc.bold(`Applying ${stack.name}`)} (${stack.order.length} services) from ${stack.file}\n`);
       const result = await followOperation(client, op, { order: stack.order, quiet: g.json });

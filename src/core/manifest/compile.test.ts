@@ -162,6 +162,14 @@ alerts: [{ name: Down, when: x }]
     expect(k8s.services.api.command).toEqual([]);
   });
 
+  it('lets the command line choose the runtime over the manifest', () => {
+    const text = 'name: shop\nservices:\n  api: { image: shop/api }\n';
+    const k8s = parseManifest(text, { file: FILE, env: {}, runtime: 'kubernetes' });
+    expect(k8s.runtime).toBe('kubernetes');
+    expect(() => parseManifest('name: shop\nruntime: kubernetes\nservices:\n  api: { image: shop/api }\n', { file: FILE, env: {}, runtime: 'process' }))
+      .toThrow('service "api" has no command, which the process runtime needs to start it');
+  });
+
   it('rejects a command of blanks', () => {
     expect(failure('name: shop\nservices:\n  api: { command: "   " }\n').message).toBe('the command of service "api" is empty (tutti.yaml:3:19)');
   });

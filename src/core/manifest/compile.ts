@@ -27,6 +27,8 @@ export interface CompileContext {
   dir: string;  // absolute
   env: Record<string, string | undefined>;
   readFile?: ReadFile;
+  /** overrides the manifest's `runtime:` (a command-line choice) */
+  runtime?: 'process' | 'kubernetes';
 }
 
 type LogsInput = ManifestInput['logs'];
@@ -35,7 +37,7 @@ type LogsInput = ManifestInput['logs'];
 export function compileManifest(input: ManifestInput, ctx: CompileContext): { spec: StackSpec; warnings: string[] } {
   const problems: ManifestProblem[] = [];
   const warnings: string[] = [];
-  const runtime = input.runtime === 'kubernetes' ? 'kubernetes' : 'process';
+  const runtime = ctx.runtime ?? (input.runtime === 'kubernetes' ? 'kubernetes' : 'process');
   const names = Object.keys(input.services);
   const entries: Record<string, DependencyEntry[]> = {};
   for (const name of names) entries[name] = dependencyEntries(name, input.services[name].depends_on as RawDependsOn);

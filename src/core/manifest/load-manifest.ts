@@ -43,7 +43,11 @@ function readIfExists(path: string): string | undefined {
 }
 
 /** Loads a manifest from its path, or from the folder holding it. */
-export function loadManifestFile(pathOrDir: string, env: Record<string, string | undefined> = process.env): LoadedManifest {
+export function loadManifestFile(
+  pathOrDir: string,
+  env: Record<string, string | undefined> = process.env,
+  opts: { runtime?: 'process' | 'kubernetes' } = {},
+): LoadedManifest {
   const target = resolve(pathOrDir);
   const stat = statSync(target, { throwIfNoEntry: false });
   const warnings: string[] = [];
@@ -62,6 +66,6 @@ export function loadManifestFile(pathOrDir: string, env: Record<string, string |
       hint: 'Pass the path of a manifest, or the folder holding tutti.yaml.',
     });
   }
-  const spec = parseManifest(readFileSync(file, 'utf8'), { file, env, readFile: readIfExists });
+  const spec = parseManifest(readFileSync(file, 'utf8'), { file, env, readFile: readIfExists, runtime: opts.runtime });
   return { ...spec, warnings: [...warnings, ...spec.warnings] };
 }

@@ -27,6 +27,8 @@ export interface ParseManifestOptions {
   env: Record<string, string | undefined>;
   /** reads a file the manifest names (`.env`, env_file); undefined when it does not exist */
   readFile?: ReadFile;
+  /** the runtime chosen on the command line (`--runtime`); wins over the manifest's `runtime:` */
+  runtime?: 'process' | 'kubernetes';
 }
 
 export function parseManifest(text: string, opts: ParseManifestOptions): LoadedManifest {
@@ -52,6 +54,6 @@ export function parseManifest(text: string, opts: ParseManifestOptions): LoadedM
   const invalid = validateAgainstSchema(data, src);
   if (invalid.length > 0) throw manifestError(invalid, { file });
 
-  const { spec, warnings: more } = compileManifest(data as ManifestInput, { src, file, dir, env: opts.env, readFile: opts.readFile });
+  const { spec, warnings: more } = compileManifest(data as ManifestInput, { src, file, dir, env: opts.env, readFile: opts.readFile, runtime: opts.runtime });
   return { ...spec, warnings: [...warnings, ...more] };
 }
