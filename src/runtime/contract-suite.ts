@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceInfo, ServiceSpec } from '../core/index.js';
 import type { Deployment, InstanceEvent, Progress, Runtime } from './contract.js';
+import { waitFor } from '../core/test-wait.js';
 
 export type ContractCase =
   | 'apply' | 'unchanged' | 'rolling-update' | 'restart' | 'scale' | 'remove' | 'failed-rollout' | 'crash-loop' | 'logs';
@@ -46,15 +47,8 @@ async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000) =>
+  waitFor(fn, { timeout: timeoutMs, message: what }) as Promise<T>;
 
 /** The lowest ready count of a service seen at any instance event, to catch any dip. */
 function watchReady(runtime: Runtime, service: string): { min(): number; stop(): void } {

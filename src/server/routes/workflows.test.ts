@@ -8,6 +8,7 @@ import { createEventBus, type MemoryEventBus } from '../../workflow/events/index
 import { createLazyWorkflowService, type WorkflowService } from '../../workflow/service/index.js';
 import { createTestApp, TOKENS, type TestApp } from '../test-app.js';
 import { openSse, type SseConnection } from '../test-sse.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tutti-workflow-api-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,15 +56,7 @@ async function call(method: string, path: string, body?: unknown, role: Role = '
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function until<T>(fn: () => Promise<T>, what: string, ms = 10_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, false | null | undefined | 0 | "">;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(fn: () => Promise<T>, what: string, ms = 10_000) => waitFor(fn, { timeout: ms, interval: 10, message: what });
 
 const doc = (name: string, body: string, version = '1.0.0') => `document: { dsl: '1.0.3', namespace: test, name: ${name}, version: '${version}', title: ${name} title }\n${body}`;
 const GREET = doc('greet', `do:\n  - hello:\n      set:\n        message: \${ "hello " + .name }\n`);

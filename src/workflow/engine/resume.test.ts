@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, type WorkflowDefinition } from '../definition/index.js';
 import { ManualClock, startRun, type RunResult, type RunState, type RunWorkflowOptions, type TaskEvent } from './index.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const HEAD = `document: { dsl: '1.0.3', namespace: test, name: wf, version: '1.0.0' }\n`;
 const wf = (body: string) => loadWorkflow(HEAD + body);
 
 /** polls a condition (no fixed sleeps) */
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
-}
+// polls on every turn of the event loop: the runs under test only move through microtasks and the manual clock
+const until = (cond: () => boolean, ms = 5000) => waitFor(cond, { timeout: ms, interval: 0 });
 
 /** Lets a run go to its end, moving the clock 1 s whenever everything waits on it. */
 async function drive(clock: ManualClock, result: Promise<RunResult>): Promise<RunResult> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../definition/index.js';
 import { ManualClock, runWorkflow, type RunWorkflowOptions, type TaskEvent } from './index.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const HEAD = `document: { dsl: '1.0.3', namespace: test, name: wf, version: '1.0.0' }\n`;
 
@@ -9,13 +10,7 @@ function run(body: string, opts: RunWorkflowOptions = {}) {
 }
 
 /** polls a condition (no fixed sleeps) */
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
-}
+const until = (cond: () => boolean, ms = 2000) => waitFor(cond, { timeout: ms, interval: 0 });
 
 describe('data flow', () => {
   const cases: Array<[string, string, unknown, unknown]> = [

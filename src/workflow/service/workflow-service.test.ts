@@ -13,6 +13,7 @@ import { createEventBus } from '../events/index.js';
 import { createLazyWorkflowService } from './lazy-service.js';
 import type { RunWatchEvent, WorkflowService } from './types.js';
 import { createWorkflowService, type WorkflowServiceOptions } from './workflow-service.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tutti-wf-service-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,15 +21,7 @@ const logger = pino({ level: 'silent' });
 
 const doc = (name: string, body: string, version = '1.0.0') => `document: { dsl: '1.0.3', namespace: test, name: ${name}, version: '${version}' }\n${body}`;
 
-async function until<T>(fn: () => T | Promise<T>, what: string, ms = 10_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Exclude<T, false | null | undefined | 0 | "">;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(fn: () => T | Promise<T>, what: string, ms = 10_000) => waitFor(fn, { timeout: ms, interval: 10, message: what });
 
 async function rejection(p: Promise<unknown>): Promise<TuttiError> {
   try {

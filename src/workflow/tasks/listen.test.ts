@@ -5,6 +5,7 @@ import type { TaskRuntime } from '../engine/types.js';
 import { evaluateValue } from '../expressions/index.js';
 import { createEventBus, type MemoryEventBus } from '../events/index.js';
 import { listenTask, type ListenProgress } from './listen.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const HEAD = `document: { dsl: '1.0.3', namespace: test, name: wf, version: '1.0.0' }\n`;
 let n = 0;
@@ -15,13 +16,7 @@ function start(body: string, bus: MemoryEventBus, opts: RunWorkflowOptions = {})
 }
 
 /** polls a condition with a deadline (no fixed sleeps) */
-async function waitFor(cond: () => boolean, { message }: { message: string }): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+
 
 const listening = (bus: MemoryEventBus, count = 1) => waitFor(() => bus.subscribers >= count, { message: 'the listen task to subscribe' });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../definition/index.js';
 import { ManualClock, runWorkflow, startRun, type RunWorkflowOptions } from '../engine/index.js';
+import { waitFor } from '../../core/test-wait.js';
 
 const HEAD = `document: { dsl: '1.0.3', namespace: test, name: wf, version: '1.0.0' }\n`;
 const allowAll = { allowRun: { shell: true, script: true } };
@@ -13,13 +14,7 @@ const allowed: RunWorkflowOptions = { allow: { shell: true, script: true } };
 const dir = mkdtempSync(join(tmpdir(), 'tutti-run-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean, ms = 10_000) => waitFor(cond, { timeout: ms, interval: 10 });
 
 const alive = (pid: number) => {
   try {
