@@ -78,6 +78,7 @@ async function playController(kubeconfig, namespace, expected) {
   informer.on('error', (err) => { console.error(`controller watch: ${err?.message ?? err}`); setTimeout(() => informer.start(), 200); });
   await informer.start();
   process.stdout.write('ready\n');
+  // the bench holds this helper's stdin: when the bench ends (or dies), stdin closes and so does the helper
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
 }

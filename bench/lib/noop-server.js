@@ -13,4 +13,5 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(process.env.PORT), '127.0.0.1');
+// the bench stops it with SIGTERM; keep-alive sockets would otherwise hold a graceful close open
 process.on('SIGTERM', () => process.exit(0));
