@@ -6,8 +6,8 @@
 
 import type { LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
-import { AsyncQueue } from './async-queue.js';
-import { compileLineFilter, filterLine, type LineFilter } from './log-filter.js';
+import { AsyncQueue } from '../async-queue.js';
+import { compileLineFilter, filterLine, type LineFilter } from '../log-filter.js';
 import { matchesQuery, readLogHistory } from './log-reader.js';
 
 export interface FollowOptions {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { naturalCompare, type LogLine } from '../../core/index.js';
 import type { LogQuery } from '../contract.js';
-import { compileLineFilter, type LineFilter } from './log-filter.js';
+import { compileLineFilter, type LineFilter } from '../log-filter.js';
 import { byteNeedle, lastBufferTime, lastTime, scanBuffer, scanFile, timeOfBufferLine, timeOfLine } from './log-scan.js';
 
 export interface LogSource {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogQuery } from '../contract.js';
-import { compileLineFilter, type LineFilter } from './log-filter.js';
+import { compileLineFilter, type LineFilter } from '../log-filter.js';
 import { formatLogLine } from './log-format.js';
 import { byteNeedle, lastBufferTime, lastTime, scanBuffer, scanFile, timeOfBufferLine, timeOfLine } from './log-scan.js';
 

@@ -5,7 +5,7 @@
 // each line. Both ways keep exactly the same lines.
 
 import type { LogLine } from '../../core/index.js';
-import type { LineFilter } from './log-filter.js';
+import type { LineFilter } from '../log-filter.js';
 import { splitLogLine } from './log-format.js';
 
 type Source = { service: string; instance: string };

@@ -3,9 +3,9 @@
 // time window, then the pattern on the line as written, and JSON.parse only for lines that
 // start with `{` and are still in the running.
 
-import type { LogLine } from '../../core/index.js';
-import type { LogQuery } from '../contract.js';
-import { levelRank, parseGrep, type GrepPattern } from '../log-query.js';
+import type { LogLine } from '../core/index.js';
+import type { LogQuery } from './contract.js';
+import { levelRank, parseGrep, type GrepPattern } from './log-query.js';
 import { requiredLiteral } from './log-grep-literal.js';
 import { parseLineFields, peekLevel, peekMessage, startsLikeJson, type LineFields } from './log-line-parse.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../core/index.js';
-import type { LogQuery } from '../contract.js';
+import type { LogLine } from '../core/index.js';
+import type { LogQuery } from './contract.js';
 import { compileLineFilter, filterLine } from './log-filter.js';
 
 const pino = (level: number, msg: string, extra = '') => `{"level":${level},"time":1700000000000${extra},"msg":${JSON.stringify(msg)}}`;

@@ -2,7 +2,7 @@
 // winston `{"level":"info","message":…}`. Only a line starting with `{` is handed to
 // JSON.parse, so plain text costs one character comparison.
 
-import type { LogLevel } from '../../core/index.js';
+import type { LogLevel } from '../core/index.js';
 
 export interface LineFields {
   level?: LogLevel;
