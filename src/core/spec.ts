@@ -63,6 +63,20 @@ export interface SelectionSpec {
   outlier: OutlierSpec;
 }
 
+/** An amount of compute: CPU in thousandths of a core (`500m` = 500), memory in bytes. */
+export interface ResourceAmounts {
+  cpuMillis?: number;
+  memoryBytes?: number;
+}
+
+/** The manifest's `resources`: what an instance is guaranteed (requests) and may not pass
+ *  (limits). Kubernetes gets both; the process runtime enforces `limits.memoryBytes` (an
+ *  instance whose resident memory passes it is restarted) and has no use for the rest. */
+export interface ResourcesSpec {
+  requests?: ResourceAmounts;
+  limits?: ResourceAmounts;
+}
+
 export interface ServiceSpec {
   name: string;
   /** argv; a string command without shell operators is split into words, otherwise ['/bin/sh', '-c', cmd] */
@@ -70,6 +84,10 @@ export interface ServiceSpec {
   image?: string;
   cwd: string;                          // absolute
   env: Record<string, string>;          // env_file entries overlaid with env, interpolated
+  /** names of `env` entries whose values are secret: read from an env_file, or marked `secret: true`
+   *  (redacted where the API shows the spec; a Secret on kubernetes); absent = none */
+  secretEnv?: string[];
+  resources?: ResourcesSpec;
   replicas: number;                     // default 1
   port: number;                         // 0 = allocate one per instance (default)
   health?: HealthSpec;
@@ -159,7 +177,8 @@ export interface InstanceInfo {
   restarts: number;
   createdAt: number;        // ms since epoch
   startedAt?: number;       // current process' start, ms since epoch
-  lastExit?: { code: number | null; signal: string | null; at: number };
+  /** reason: why, where tutti or the cluster knows more than the code (a memory limit passed, OOMKilled) */
+  lastExit?: { code: number | null; signal: string | null; at: number; reason?: string };
   message?: string;         // why it is in this state (failed probe, spawn error, …)
 }
 

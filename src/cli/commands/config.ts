@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadManifestFile, manifestJsonSchema } from '../../core/manifest/index.js';
+import { redactSecrets, loadManifestFile, manifestJsonSchema } from '../../core/manifest/index.js';
 import { printJson, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
 
@@ -16,7 +16,7 @@ export function registerConfig(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const project = resolveProject({ path: pathArg, file: g.file });
       const spec = loadManifestFile(project.file ?? project.dir);
-      if (g.json) return printJson(spec);
+      if (g.json) return printJson(redactSecrets(spec));
       for (const w of spec.warnings ?? []) process.stderr.write(`${pc.yellow('warning:')} ${w}\n`);
       process.stdout.write(`${pc.green('✔')} ${spec.file} is valid: stack ${spec.name}, ${spec.order.length} services (${spec.order.join(', ')})\n`);
     });

@@ -170,6 +170,34 @@ alerts: [{ name: Down, when: x }]
       .toThrow('service "api" has no command, which the process runtime needs to start it');
   });
 
+  it('compiles resources: cpu to thousandths of a core, memory to bytes (binary units, as compose reads them)', () => {
+    const spec = load('name: shop\nservices:\n  api:\n    command: x\n    resources:\n      requests: { cpu: 250m, memory: 128M }\n      limits: { cpu: 1.5, memory: 1Gi }\n');
+    expect(spec.services.api.resources).toEqual({
+      requests: { cpuMillis: 250, memoryBytes: 128 * 2 ** 20 },
+      limits: { cpuMillis: 1500, memoryBytes: 2 ** 30 },
+    });
+    expect(load('name: shop\nservices:\n  api: { command: x, resources: { limits: { cpu: "2", memory: 1000 } } }\n').services.api.resources)
+      .toEqual({ limits: { cpuMillis: 2000, memoryBytes: 1000 } });
+    expect(load('name: shop\nservices:\n  api: { command: x }\n').services.api.resources).toBeUndefined();
+  });
+
+  it('rejects a cpu below 1m and a request above its limit, naming the line', () => {
+    const e = failure('name: shop\nservices:\n  api:\n    command: x\n    resources:\n      requests: { cpu: 0.0001, memory: 1Gi }\n      limits: { memory: 512Mi }\n');
+    expect(messages(e)).toEqual([
+      'resources.requests.cpu of service "api" is below 1m (a thousandth of a core), the smallest amount Kubernetes knows (tutti.yaml:6:24)',
+      'resources.requests.memory of service "api" is more than its limit (1Gi > 512Mi) (tutti.yaml:6:40)',
+    ]);
+  });
+
+  it('keeps which env values are secret: an env_file\'s, and those marked secret', () => {
+    const spec = load('name: shop\nservices:\n  api:\n    command: x\n    env_file: app.env\n    env: { KEY: { value: k, secret: true }, PLAIN: p, DB: clear }\n', {
+      '/work/shop/app.env': 'DB=from-file\nTOKEN=t\n',
+    });
+    expect(spec.services.api.env).toEqual({ DB: 'clear', TOKEN: 't', KEY: 'k', PLAIN: 'p' });
+    expect(spec.services.api.secretEnv).toEqual(['KEY', 'TOKEN']);
+    expect(load('name: shop\nservices:\n  api: { command: x, env: { A: b } }\n').services.api.secretEnv).toBeUndefined();
+  });
+
   it('rejects a command of blanks', () => {
     expect(failure('name: shop\nservices:\n  api: { command: "   " }\n').message).toBe('the command of service "api" is empty (tutti.yaml:3:19)');
   });
@@ -258,6 +286,7 @@ describe('revision', () => {
     ['the health check', { rest: '    health: { http: /healthz }\n' }],
     ['the stop signal', { rest: '    stop_signal: SIGINT\n' }],
     ['the cwd', { rest: '    cwd: api\n' }],
+    ['the resources', { rest: '    resources: { limits: { memory: 256Mi } }\n' }],
   ])('changes with %s', (_what, change) => {
     expect(revision(change)).not.toBe(revision());
   });

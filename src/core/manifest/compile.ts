@@ -15,6 +15,7 @@ import {
   type DependencyEntry, type RawDependsOn,
 } from './dependencies.js';
 import { serviceEnvironment, type ReadFile } from './environment.js';
+import { compileResources } from './resources.js';
 import { manifestError, problemAt, type ManifestProblem } from './problems.js';
 import { serviceRevision } from './revision.js';
 import { DEFAULTS, type ManifestInput, type ServiceInput } from './schema.js';
@@ -29,6 +30,8 @@ export interface CompileContext {
   readFile?: ReadFile;
   /** overrides the manifest's `runtime:` (a command-line choice) */
   runtime?: 'process' | 'kubernetes';
+  /** used when neither `runtime` nor the manifest says (the runtime the project used last); default process */
+  defaultRuntime?: 'process' | 'kubernetes';
 }
 
 type LogsInput = ManifestInput['logs'];
@@ -37,7 +40,7 @@ type LogsInput = ManifestInput['logs'];
 export function compileManifest(input: ManifestInput, ctx: CompileContext): { spec: StackSpec; warnings: string[] } {
   const problems: ManifestProblem[] = [];
   const warnings: string[] = [];
-  const runtime = ctx.runtime ?? (input.runtime === 'kubernetes' ? 'kubernetes' : 'process');
+  const runtime = ctx.runtime ?? input.runtime ?? ctx.defaultRuntime ?? 'process';
   const names = Object.keys(input.services);
   const entries: Record<string, DependencyEntry[]> = {};
   for (const name of names) entries[name] = dependencyEntries(name, input.services[name].depends_on as RawDependsOn);
@@ -98,12 +101,16 @@ function compileService(name: string, raw: ServiceInput, ctx: ServiceContext, pr
   if (backoff.maxMs < backoff.initialMs) {
     problems.push(problemAt(ctx.src, at('backoff'), `backoff.max of service "${name}" is shorter than backoff.initial`));
   }
+  const environment = serviceEnvironment(name, raw, ctx, problems);
+  const resources = raw.resources === undefined ? undefined : compileResources(name, raw.resources, ctx.src, problems);
   const spec: Omit<ServiceSpec, 'revision'> = {
     name,
     command,
     ...(raw.image !== undefined && { image: raw.image }),
     cwd: resolve(ctx.dir, raw.cwd ?? DEFAULTS.cwd),
-    env: serviceEnvironment(name, raw, ctx, problems),
+    env: environment.env,
+    ...(environment.secret.length > 0 && { secretEnv: environment.secret }),
+    ...(resources !== undefined && { resources }),
     replicas,
     port,
     ...(raw.health !== undefined && { health: compileHealth(name, raw.health, ctx, problems) }),

@@ -18,14 +18,26 @@ const ctx: EnvironmentContext = {
 describe('serviceEnvironment', () => {
   it('overlays later env files, then env, stringifying values', () => {
     const problems: ManifestProblem[] = [];
-    const env = serviceEnvironment('api', { env_file: ['base.env', 'local.env'], env: { A: 'from-env', N: 3, T: true } }, ctx, problems);
+    const { env, secret } = serviceEnvironment('api', { env_file: ['base.env', 'local.env'], env: { A: 'from-env', N: 3, T: true } }, ctx, problems);
     expect(problems).toEqual([]);
     expect(env).toEqual({ A: 'from-env', B: 'from-local', Q: 'quoted value', N: '3', T: 'true' });
+    // env_file values are secret, unless env sets the name again in the clear
+    expect(secret).toEqual(['B', 'Q']);
   });
 
   it('passes a null value through from the environment, or leaves it out when unset', () => {
-    const env = serviceEnvironment('api', { env: { PASSED: null, UNSET: null } }, ctx, []);
+    const { env, secret } = serviceEnvironment('api', { env: { PASSED: null, UNSET: null } }, ctx, []);
     expect(env).toEqual({ PASSED: 'through' });
+    expect(secret).toEqual([]);
+  });
+
+  it('marks values secret with { value, secret: true }, passing through when the value is absent', () => {
+    const { env, secret } = serviceEnvironment('api', {
+      env_file: 'base.env',
+      env: { KEY: { value: 's3cret', secret: true }, PASSED: { secret: true }, UNSET: { secret: true }, A: { value: 'clear', secret: false }, P: { value: 8080 } },
+    }, ctx, []);
+    expect(env).toEqual({ KEY: 's3cret', PASSED: 'through', A: 'clear', B: 'from-base', Q: 'quoted value', P: '8080' });
+    expect(secret).toEqual(['B', 'KEY', 'PASSED', 'Q']);
   });
 
   it('names a missing env_file and where it is written', () => {

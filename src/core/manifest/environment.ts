@@ -1,6 +1,9 @@
 // A service's environment: its env_file entries (dotenv format, later files win) overlaid by
 // its `env` map. A null value in `env` passes the variable through from tutti's own
-// environment, as compose does; numbers and booleans are written as text.
+// environment, as compose does; numbers and booleans are written as text. Which values are
+// secret is kept beside them: an env_file's (unless `env` sets the name again in the clear)
+// and those `env` marks `{ value, secret: true }` — the API hides them, kubernetes puts them
+// in a Secret.
 
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -17,13 +20,20 @@ export interface EnvironmentContext {
   readFile?: ReadFile;
 }
 
+export interface ServiceEnvironment {
+  env: Record<string, string>;
+  /** names whose values are secret, sorted */
+  secret: string[];
+}
+
 export function serviceEnvironment(
   name: string,
   raw: Pick<ServiceInput, 'env' | 'env_file'>,
   ctx: EnvironmentContext,
   problems: ManifestProblem[],
-): Record<string, string> {
+): ServiceEnvironment {
   const entries: Array<[string, string]> = [];
+  const secret = new Set<string>();
   const files = raw.env_file === undefined ? [] : Array.isArray(raw.env_file) ? raw.env_file : [raw.env_file];
   files.forEach((file, i) => {
     const abs = resolve(ctx.dir, file);
@@ -33,12 +43,20 @@ export function serviceEnvironment(
       problems.push(problemAt(ctx.src, path, `env_file "${file}" of service "${name}" was not found (looked for ${abs})`));
       return;
     }
-    entries.push(...Object.entries(parseDotenv(text)));
+    for (const entry of Object.entries(parseDotenv(text))) {
+      entries.push(entry);
+      secret.add(entry[0]);
+    }
   });
-  for (const [key, value] of Object.entries(raw.env ?? {})) {
+  for (const [key, given] of Object.entries(raw.env ?? {})) {
+    const entry = given !== null && typeof given === 'object' ? given : { value: given };
+    if (entry.secret) secret.add(key);
+    else secret.delete(key);
+    const value = entry.value ?? null;
     if (value !== null) entries.push([key, String(value)]);
     else if (ctx.env[key] !== undefined) entries.push([key, ctx.env[key]!]);
   }
   // fromEntries: later entries win, and a `__proto__` key stays a plain key
-  return Object.fromEntries(entries);
+  const env = Object.fromEntries(entries) as Record<string, string>;
+  return { env, secret: [...secret].filter((k) => Object.hasOwn(env, k)).sort() };
 }

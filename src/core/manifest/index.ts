@@ -3,3 +3,4 @@ export { manifestSchema, manifestJsonSchema, type ManifestInput, type ServiceInp
 export { parseManifest, type LoadedManifest, type ParseManifestOptions } from './parse-manifest.js';
 export { loadManifestFile, findManifest, MANIFEST_FILE_NAMES } from './load-manifest.js';
 export type { ManifestProblem } from './problems.js';
+export { redactSecrets, REDACTED } from './redact.js';

@@ -46,7 +46,7 @@ function readIfExists(path: string): string | undefined {
 export function loadManifestFile(
   pathOrDir: string,
   env: Record<string, string | undefined> = process.env,
-  opts: { runtime?: 'process' | 'kubernetes' } = {},
+  opts: { runtime?: 'process' | 'kubernetes'; defaultRuntime?: 'process' | 'kubernetes' } = {},
 ): LoadedManifest {
   const target = resolve(pathOrDir);
   const stat = statSync(target, { throwIfNoEntry: false });
@@ -66,6 +66,6 @@ export function loadManifestFile(
       hint: 'Pass the path of a manifest, or the folder holding tutti.yaml.',
     });
   }
-  const spec = parseManifest(readFileSync(file, 'utf8'), { file, env, readFile: readIfExists, runtime: opts.runtime });
+  const spec = parseManifest(readFileSync(file, 'utf8'), { file, env, readFile: readIfExists, runtime: opts.runtime, defaultRuntime: opts.defaultRuntime });
   return { ...spec, warnings: [...warnings, ...spec.warnings] };
 }

@@ -29,6 +29,8 @@ export interface ParseManifestOptions {
   readFile?: ReadFile;
   /** the runtime chosen on the command line (`--runtime`); wins over the manifest's `runtime:` */
   runtime?: 'process' | 'kubernetes';
+  /** the runtime when neither the command line nor the manifest names one (the project's last); default process */
+  defaultRuntime?: 'process' | 'kubernetes';
 }
 
 export function parseManifest(text: string, opts: ParseManifestOptions): LoadedManifest {
@@ -54,6 +56,6 @@ export function parseManifest(text: string, opts: ParseManifestOptions): LoadedM
   const invalid = validateAgainstSchema(data, src);
   if (invalid.length > 0) throw manifestError(invalid, { file });
 
-  const { spec, warnings: more } = compileManifest(data as ManifestInput, { src, file, dir, env: opts.env, readFile: opts.readFile, runtime: opts.runtime });
+  const { spec, warnings: more } = compileManifest(data as ManifestInput, { src, file, dir, env: opts.env, readFile: opts.readFile, runtime: opts.runtime, defaultRuntime: opts.defaultRuntime });
   return { ...spec, warnings: [...warnings, ...more] };
 }

@@ -5,7 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DURATION_PATTERN } from '../duration.js';
 import { SIZE_PATTERN } from '../size.js';
-import { COMPOSE_CONDITIONS, HTTP_PATH_PATTERN, SERVICE_NAME_PATTERN, STACK_NAME_PATTERN, manifestSchema } from './schema.js';
+import { COMPOSE_CONDITIONS, CPU_PATTERN, MEMORY_PATTERN, HTTP_PATH_PATTERN, SERVICE_NAME_PATTERN, STACK_NAME_PATTERN, manifestSchema } from './schema.js';
 import { describeValue, problemAt, suggest, type ManifestProblem } from './problems.js';
 import { formatPath, type ManifestPath, type YamlSource } from './yaml-source.js';
 
@@ -134,6 +134,8 @@ function describePattern(pattern: string): string {
   switch (pattern) {
     case DURATION_PATTERN: return 'a duration such as 500ms, 2s, 1m or 1m30s';
     case SIZE_PATTERN: return 'a size such as 10MB, 512KiB or 1G';
+    case MEMORY_PATTERN: return 'a size such as 256Mi, 512MB or 1G';
+    case CPU_PATTERN: return 'cores (0.5, 2) or thousandths of a core (250m)';
     case HTTP_PATH_PATTERN: return 'a path starting with /';
     case STACK_NAME_PATTERN: return 'lowercase letters, digits, - and _';
     case SERVICE_NAME_PATTERN: return 'lowercase letters, digits, - and _, starting with a letter';
@@ -144,8 +146,10 @@ function describePattern(pattern: string): string {
 /** What a schema accepts, in words ("an integer from 0 to 65535"). */
 export function describe(schema: Schema): string {
   if (schema.anyOf) {
-    const patterned = schema.anyOf.find((s) => s.pattern === DURATION_PATTERN || s.pattern === SIZE_PATTERN);
-    if (patterned) return `${describePattern(patterned.pattern!)} (or a number of ${patterned.pattern === SIZE_PATTERN ? 'bytes' : 'milliseconds'})`;
+    const patterned = schema.anyOf.find((s) => s.pattern === DURATION_PATTERN || s.pattern === SIZE_PATTERN || s.pattern === MEMORY_PATTERN);
+    if (patterned) return `${describePattern(patterned.pattern!)} (or a number of ${patterned.pattern === DURATION_PATTERN ? 'milliseconds' : 'bytes'})`;
+    const cpu = schema.anyOf.find((s) => s.pattern === CPU_PATTERN);
+    if (cpu) return describePattern(CPU_PATTERN);
     return joinOr(schema.anyOf.map(describe));
   }
   if (schema.enum) {

@@ -198,22 +198,58 @@ export const SelectionSchema = Type.Object(
   { ...strict, description: 'How a request to the service\'s endpoint picks an instance. A service\'s selection overrides the stack\'s key by key.' },
 );
 
+export const EnvEntrySchema = Type.Object(
+  {
+    value: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()], {
+      description: 'The value; absent or null passes the variable through from tutti\'s environment.',
+    })),
+    secret: Type.Optional(Type.Boolean({ default: false, description: 'Print "(secret)" for it in `tutti config validate --json`, and keep it in a Secret on kubernetes.' })),
+  },
+  { ...strict, description: 'An environment variable with options.' },
+);
+
+export const CPU_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)m?\\s*$';
+export const MEMORY_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgGtT]([iI]?[bB]?)?|[bB])?\\s*$';
+
+const ResourceAmountsSchema = (description: string) => Type.Object(
+  {
+    cpu: Type.Optional(Type.Union([
+      Type.String({ pattern: CPU_PATTERN, description: 'cores, or thousandths of a core: 0.5, 500m, 2' }),
+      Type.Number({ exclusiveMinimum: 0, description: 'cores' }),
+    ], { description: 'CPU: cores (0.5, 2) or thousandths of a core (250m).' })),
+    memory: Type.Optional(Type.Union([
+      Type.String({ pattern: MEMORY_PATTERN, description: 'e.g. 256Mi, 512MB, 1G, 1Gi (binary units: M = Mi = MiB)' }),
+      Type.Integer({ minimum: 1, description: 'bytes' }),
+    ], { description: 'Memory: bytes or a size; K, M, G and T are binary (as docker compose reads them), so 512M = 512Mi.' })),
+  },
+  { ...strict, description },
+);
+
+export const ResourcesSchema = Type.Object(
+  {
+    requests: Type.Optional(ResourceAmountsSchema('What an instance is guaranteed (kubernetes: scheduling requests).')),
+    limits: Type.Optional(ResourceAmountsSchema('What an instance may not pass. memory: the process runtime restarts an instance whose resident memory passes it; kubernetes kills the container (OOMKilled). cpu: throttled on kubernetes, not enforced by the process runtime.')),
+  },
+  { ...strict, description: 'CPU and memory of each instance, as Kubernetes\' requests and limits.' },
+);
+
 export const ServiceSchema = Type.Object(
   {
     command: Type.Optional(argv('What to run (process runtime): a command line, split into words unless it uses shell syntax, or an argv list.')),
     image: Type.Optional(Type.String({ minLength: 1, description: 'Container image (kubernetes runtime).' })),
     cwd: Type.Optional(Type.String({ default: DEFAULTS.cwd, description: 'Working folder, relative to the manifest\'s folder.' })),
     env: Type.Optional(
-      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
-        description: 'Environment variables; they override env_file entries. A null value passes the variable through from tutti\'s environment.',
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), EnvEntrySchema]), {
+        description: 'Environment variables; they override env_file entries. A null value passes the variable through from tutti\'s environment; `{ value, secret: true }` marks a secret.',
         default: {},
       }),
     ),
     env_file: Type.Optional(
       Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'dotenv files (relative to the manifest\'s folder) read into the environment; later files win.',
+        description: 'dotenv files (relative to the manifest\'s folder) read into the environment; later files win. Their values count as secret.',
       }),
     ),
+    resources: Type.Optional(ResourcesSchema),
     replicas: Type.Optional(Type.Integer({ minimum: 0, default: DEFAULTS.replicas, description: 'Number of instances.' })),
     port: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULTS.port, description: 'Port the service listens on, injected as PORT; 0 allocates a free port per instance.' }),
@@ -306,6 +342,7 @@ export const manifestSchema = Type.Object(
 
 export type ManifestInput = Static<typeof manifestSchema>;
 export type ServiceInput = Static<typeof ServiceSchema>;
+export type ResourcesInput = Static<typeof ResourcesSchema>;
 
 export const MANIFEST_SCHEMA_ID = 'urn:tutti:schema:manifest';
 

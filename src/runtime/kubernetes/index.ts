@@ -1,7 +1,7 @@
 // The kubernetes driver's public door: render a stack (pure), render the control plane, find
 // the cluster, and the Runtime that applies services as Deployments and Services.
 export { renderStack, checkNamespace, checkRunnable, type StackRenderOptions } from './render-stack.js';
-export { renderService, containerPort, type KubernetesServiceSpec, type KubernetesServiceExtras, type ServiceObjects } from './render-service.js';
+export { renderService, containerPort, type KubernetesServiceSpec, type ServiceObjects } from './render-service.js';
 export { renderControlPlane, CONTROL_PLANE_RULES, type ControlPlaneOptions } from './render-control-plane.js';
 export { toYamlDocuments } from './render-yaml.js';
 export { loadClusterTarget, type ClusterTarget, type ClusterTargetOptions } from './kube-config.js';

@@ -6,7 +6,7 @@
 // the hash of what was rendered (`tutti.dev/applied`), which lets a re-apply skip objects
 // that already say the same.
 
-import type { V1Container, V1Deployment, V1ResourceRequirements, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { ServiceSpec } from '../../core/index.js';
 import {
   ANNOTATION_APPLIED, ANNOTATION_ENV_HASH, ANNOTATION_REVISION, DEFAULT_CONTAINER_PORT, LABEL_NAME, LABEL_PART_OF,
@@ -15,15 +15,9 @@ import {
 import { hashOf } from './object-hash.js';
 import { splitEnv, urlVariable } from './render-env.js';
 import { probesOf } from './render-probes.js';
+import { resourcesOf } from './render-resources.js';
 
-/** What a manifest may say for Kubernetes beyond the common ServiceSpec (optional: older specs lack it). */
-export interface KubernetesServiceExtras {
-  /** names of env variables that came from an env_file or are marked secret */
-  secretEnv?: string[];
-  resources?: V1ResourceRequirements;
-}
-
-export type KubernetesServiceSpec = ServiceSpec & KubernetesServiceExtras;
+export type KubernetesServiceSpec = ServiceSpec;
 
 export interface DependencyEndpoint {
   port: number;
@@ -85,7 +79,7 @@ export function renderService(input: ServiceRenderInput): ServiceObjects {
     ports: [{ name: protocol, containerPort: port, protocol: 'TCP' }],
     env,
     ...probesOf(spec.health, port, spec.readyTimeoutMs),
-    ...(spec.resources && { resources: spec.resources }),
+    ...(spec.resources && { resources: resourcesOf(spec.resources) }),
   };
   const templateAnnotations: Record<string, string> = { [ANNOTATION_REVISION]: spec.revision };
   if (hasSecret) templateAnnotations[ANNOTATION_ENV_HASH] = hashOf(secret);

@@ -181,11 +181,11 @@ describe('renderService', () => {
       health: { exec: ['pg_isready'], intervalMs: 500, timeoutMs: 3000, healthyAfter: 2, unhealthyAfter: 1, startPeriodMs: 4500 },
       readyTimeoutMs: 10_000,
     });
-    const resources = { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } };
+    const resources = { requests: { cpuMillis: 100, memoryBytes: 64 * 2 ** 20 }, limits: { cpuMillis: 2000, memoryBytes: 1000 } };
     const c = renderService({ spec: { ...spec, resources }, stack: 's', namespace: 'n', replicas: 1 }).deployment.spec!.template.spec!.containers[0];
     expect(c.readinessProbe).toEqual({ exec: { command: ['pg_isready'] }, periodSeconds: 1, timeoutSeconds: 3, successThreshold: 2, failureThreshold: 1 });
     expect(c.startupProbe).toMatchObject({ initialDelaySeconds: 5, failureThreshold: 10 });
-    expect(c.resources).toEqual(resources);
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '2', memory: '1000' } });
   });
 });
 

@@ -2,7 +2,8 @@
 // a process that is still the same process (pid alive and start time equal) is adopted as it
 // runs — same pid, no restart, output readers reopened, probes resumed; a dead one gets its
 // restart policy applied at once from its stored spec; one that was being stopped when the
-// daemon died is stopped and forgotten, as the daemon meant to.
+// daemon died is stopped and forgotten, as the daemon meant to (or, when it was being stopped
+// to be restarted, over its memory limit, stopped and restarted).
 
 import type { Logger } from 'pino';
 import type { InstanceRecord } from '../contract.js';
@@ -31,6 +32,17 @@ export async function restoreInstances(records: InstanceRecord[], opts: RestoreO
     const n = instanceNumber(record.id);
     if (n !== undefined) opts.counters.atLeast(data.service, n);
     const alive = data.pid !== undefined && isSameProcess(data.pid, data.startTime);
+
+    if (data.state === 'stopping' && data.stopCause !== undefined) {
+      // the previous daemon was restarting it (memory limit passed): finish the stop, then the
+      // restart policy applies to it as to any exit
+      if (alive) await stopGroup(data.pid!, data.spec.stopSignal, data.spec.stopGraceMs);
+      const sup = InstanceSupervisor.restore(opts.ctx, record.id, data);
+      restored.push(sup);
+      sup.recover();
+      opts.logger?.info({ instance: record.id }, 'finished stopping an instance over its memory limit, to restart it');
+      continue;
+    }
 
     if (data.state === 'stopping') {
       // the previous daemon was stopping it (scale down, rollout, remove): finish the job

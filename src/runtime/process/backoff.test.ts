@@ -43,6 +43,12 @@ describe('exit verdict', () => {
     expect(exitVerdict(policy, { code, signal })).toBe(verdict);
   });
 
+  it('restarts (or fails) a clean exit the supervisor caused, over a memory limit', () => {
+    expect(exitVerdict('on-failure', { code: 0, signal: null }, { failure: true })).toBe('restart');
+    expect(exitVerdict('always', { code: 0, signal: null }, { failure: true })).toBe('restart');
+    expect(exitVerdict('never', { code: 0, signal: null }, { failure: true })).toBe('failed');
+  });
+
   it('describes exits in words', () => {
     expect(describeExit({ code: 3, signal: null })).toBe('exited with code 3');
     expect(describeExit({ code: null, signal: 'SIGKILL' })).toBe('was killed by SIGKILL');

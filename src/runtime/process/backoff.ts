@@ -15,8 +15,9 @@ export type ExitVerdict = 'restart' | 'completed' | 'failed';
 /** Consecutive crashes (without a stable period in between) from which an instance is crash-looping. */
 export const CRASH_LOOP_AFTER = 3;
 
-export function exitVerdict(policy: RestartPolicy, exit: ExitStatus): ExitVerdict {
-  const clean = exit.code === 0 && exit.signal === null;
+/** `failure`: the exit counts as a failure whatever its code (the supervisor stopped a process over its limit). */
+export function exitVerdict(policy: RestartPolicy, exit: ExitStatus, opts: { failure?: boolean } = {}): ExitVerdict {
+  const clean = !opts.failure && exit.code === 0 && exit.signal === null;
   if (policy === 'always') return 'restart';
   if (clean) return 'completed';
   return policy === 'on-failure' ? 'restart' : 'failed';

@@ -28,6 +28,9 @@ export interface ProcessInstanceData {
   startedAt?: number;
   lastExit?: InstanceInfo['lastExit'];
   message?: string;
+  /** set while the supervisor stops the process to restart it (memory limit passed): the exit
+   *  that follows is a failure for the restart policy, described by this, whatever its code */
+  stopCause?: string;
   fifos: { stdout: string; stderr: string };
   logFile: string;
   spec: ServiceSpec;

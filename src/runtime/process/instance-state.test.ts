@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../core/index.js';
 import { newInstanceData, type ProcessInstanceData } from './instance-record.js';
-import { applyHealth, markExited, markSettled, markStarted, markStopped, planAfterExit, processEnv } from './instance-state.js';
+import { applyHealth, markExited, markSettled, markStarted, markStopped, markStoppingForRestart, planAfterExit, processEnv } from './instance-state.js';
 
 const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({
   name: 'web', command: ['node', 'web.js'], cwd: '/srv', env: { A: 'spec', B: 'spec' }, replicas: 1, port: 0,
@@ -59,6 +59,59 @@ describe('instance state', () => {
     const once = instance({ restart: 'on-failure' });
     expect(planAfterExit(once, { code: 0, signal: null }, 10)).toBeUndefined();
     expect(once.state).toBe('completed');
+  });
+
+  it('counts a stop over the memory limit as a failure, whatever the exit code, as Kubernetes counts OOMKilled', () => {
+    const cause = 'resident memory 212 MiB passed the limit 128 MiB';
+    const plan = (restart: ServiceSpec['restart'], exit: { code: number | null; signal: string | null }) => {
+      const d = instance({ restart, health });
+      markStarted(d, 10, '1', 0);
+      applyHealth(d, { change: 'ready', ready: true, status: 'passing' });
+      markStoppingForRestart(d, cause);
+      const during = { state: d.state, ready: d.ready, message: d.message };
+      const delay = planAfterExit(d, exit, markExited(d, exit, 60_000));
+      return { during, delay, state: d.state, message: d.message, stopCause: d.stopCause, lastExit: d.lastExit };
+    };
+    // a server that exits 0 on SIGTERM still failed: on-failure restarts it
+    expect(plan('on-failure', { code: 0, signal: null })).toEqual({
+      during: { state: 'stopping', ready: false, message: `${cause}; stopping it` },
+      delay: 0, state: 'backoff', message: `${cause}; restarting`, stopCause: undefined, lastExit: { code: 0, signal: null, at: 60_000, reason: cause },
+    });
+    expect(plan('always', { code: null, signal: 'SIGKILL' })).toMatchObject({ delay: 0, state: 'backoff', message: `${cause}; restarting` });
+    expect(plan('never', { code: 0, signal: null })).toMatchObject({ delay: undefined, state: 'failed', message: cause });
+    // the next exit is judged by its own code again
+    const d = instance({ restart: 'on-failure' });
+    markStarted(d, 10, '1', 0);
+    markStoppingForRestart(d, cause);
+    markStarted(d, 11, '2', 100);
+    expect(d.stopCause).toBeUndefined();
+    expect(planAfterExit(d, { code: 0, signal: null }, 10)).toBeUndefined();
+    expect(d.state).toBe('completed');
+  });
+
+  it('backs off repeated stops over the memory limit like repeated crashes', () => {
+    const d = instance();
+    const messages: Array<string | undefined> = [];
+    for (let i = 0; i < 3; i++) {
+      markStarted(d, 10 + i, '1', i * 100);
+      markStoppingForRestart(d, 'resident memory 100 MiB passed the limit 96 MiB');
+      planAfterExit(d, { code: 0, signal: null }, markExited(d, { code: 0, signal: null }, i * 100 + 50));
+      messages.push(d.message);
+    }
+    expect(d.state).toBe('crash-looping');
+    expect(messages).toEqual([
+      'resident memory 100 MiB passed the limit 96 MiB; restarting',
+      'resident memory 100 MiB passed the limit 96 MiB; restarting in 100ms',
+      'resident memory 100 MiB passed the limit 96 MiB (3 times in a row); restarting in 200ms',
+    ]);
+  });
+
+  it('forgets why it was stopping once the user stops it', () => {
+    const d = instance();
+    markStarted(d, 10, '1', 0);
+    markStoppingForRestart(d, 'resident memory 100 MiB passed the limit 96 MiB');
+    markStopped(d, { code: 0, signal: null }, 'exited', 5);
+    expect([d.state, d.stopCause, d.message]).toEqual(['stopped', undefined, undefined]);
   });
 
   it('says when a stop had to use SIGKILL', () => {

@@ -19,7 +19,7 @@ export function stateWhileUp(d: ProcessInstanceData): InstanceState {
 export function markStarted(d: ProcessInstanceData, pid: number, startTime: string | undefined, now: number): void {
   const hasHealth = Boolean(d.spec.health);
   // without a health check, readiness comes from staying up a moment (markSettled)
-  Object.assign(d, { pid, startTime, startedAt: now, ready: false, health: hasHealth ? 'unknown' : 'none' });
+  Object.assign(d, { pid, startTime, startedAt: now, ready: false, health: hasHealth ? 'unknown' : 'none', stopCause: undefined });
   d.state = stateWhileUp(d);
   // a crash-looping instance keeps saying why until it proves itself
   if (d.state !== 'crash-looping') d.message = undefined;
@@ -54,12 +54,26 @@ export function markExited(d: ProcessInstanceData, exit: ExitStatus, now: number
 }
 
 /**
- * Applies the restart policy to an exit that nobody asked for. Returns the delay before the
- * restart, or undefined when the instance stays down (completed or failed).
+ * The supervisor is stopping a process that passed its memory limit, to restart it: it stops
+ * serving at once (not ready) and says why. 'stopping' with a stopCause tells a daemon that
+ * adopts it to finish the stop and restart it, rather than to forget it.
+ */
+export function markStoppingForRestart(d: ProcessInstanceData, cause: string): void {
+  Object.assign(d, { state: 'stopping', ready: false, stopCause: cause, message: `${cause}; stopping it` });
+}
+
+/**
+ * Applies the restart policy to an exit that nobody asked for, or that the supervisor caused
+ * (d.stopCause: a failure whatever the exit code, as Kubernetes' OOMKilled). Returns the delay
+ * before the restart, or undefined when the instance stays down (completed or failed).
  */
 export function planAfterExit(d: ProcessInstanceData, exit: ExitStatus, uptimeMs: number): number | undefined {
-  const how = describeExit(exit);
-  const verdict = exitVerdict(d.spec.restart, exit);
+  const cause = d.stopCause;
+  d.stopCause = undefined;
+  // kept past the restart, so `tutti ps --json` still says why the last one ended
+  if (cause && d.lastExit) d.lastExit = { ...d.lastExit, reason: cause };
+  const how = cause ?? describeExit(exit);
+  const verdict = exitVerdict(d.spec.restart, exit, { failure: cause !== undefined });
   if (verdict !== 'restart') {
     Object.assign(d, { state: verdict, message: how });
     return undefined;
@@ -80,6 +94,7 @@ export function markStopped(d: ProcessInstanceData, exit: ExitStatus, outcome: S
     pid: undefined,
     startTime: undefined,
     lastExit: { ...exit, at: now },
+    stopCause: undefined,
     message: outcome === 'killed' ? `killed with SIGKILL after ${formatDuration(d.spec.stopGraceMs)} (${d.spec.stopSignal} ignored)` : undefined,
   });
 }

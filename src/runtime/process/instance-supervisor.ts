@@ -14,7 +14,7 @@ import { describeExit, type ExitStatus } from './backoff.js';
 import { removeFifo } from './fifo.js';
 import { HealthMonitor, type HealthResult } from './health-monitor.js';
 import { envHash, newInstanceData, toInstanceInfo, type NewInstance, type ProcessInstanceData } from './instance-record.js';
-import { applyHealth, markExited, markSettled, markStarted, markStopped, planAfterExit, processEnv } from './instance-state.js';
+import { applyHealth, markExited, markSettled, markStarted, markStopped, markStoppingForRestart, planAfterExit, processEnv } from './instance-state.js';
 import { allocatePort, portIsFree } from './port.js';
 import { LogCapture } from './log-capture.js';
 import { groupAlive, signalGroup, stopGroup } from './process-group.js';
@@ -200,7 +200,7 @@ export class InstanceSupervisor {
   }
 
   private onHealth(gen: number, r: HealthResult): void {
-    if (gen !== this.generation || this.stopping) return;
+    if (gen !== this.generation || this.stopping || this.d.stopCause !== undefined) return;
     this.probeMessage = r.message;
     const change = applyHealth(this.d, r);
     if (change) this.changed(change, change === 'ready' ? undefined : r.message);
@@ -221,8 +221,9 @@ export class InstanceSupervisor {
     // Let the last lines it wrote reach the log before the exit is reported.
     await this.capture.drained(EXIT_DRAIN_MS);
     if (gen !== this.generation || this.detached || this.stopping) return;
+    const how = this.d.stopCause ?? describeExit(exit);
     const delay = planAfterExit(this.d, exit, uptime);
-    this.changed('exited', describeExit(exit));
+    this.changed('exited', how);
     if (delay === undefined) return;
     this.changed('restarting', this.d.message);
     this.scheduleRestart(delay);
@@ -250,6 +251,29 @@ export class InstanceSupervisor {
     const before = this.d.port;
     this.d.port = await allocatePort();
     this.ctx.logger?.warn({ instance: this.id, before, after: this.d.port }, 'port taken while the instance was down; allocated another');
+  }
+
+  /**
+   * The memory watch measured more resident memory than the limit in this process's group:
+   * stop it (stop signal, grace, SIGKILL) and let the exit that follows count as a failure,
+   * so the restart policy restarts it with backoff, or leaves it failed. `pid` is the process
+   * that was measured: a sample of an earlier run is ignored, as is one of an instance being
+   * stopped (by a rollout, scale down or remove) or already being restarted.
+   */
+  restartOverLimit(pid: number, cause: string): void {
+    if (this.stopping || this.detached || this.removed || this.d.pid !== pid || this.d.stopCause !== undefined) return;
+    clearTimeout(this.settleTimer);
+    this.health?.stop();
+    this.health = undefined;
+    const wasReady = this.d.ready;
+    markStoppingForRestart(this.d, cause);
+    this.ctx.logger?.warn({ instance: this.id, pid, restart: this.d.spec.restart }, `${this.id}: ${cause}; stopping it`);
+    this.changed(wasReady ? 'unready' : 'updated', this.d.message);
+    // the exit of the group's leader is handled by onExit (our child's exit event, or the
+    // liveness poll of an adopted process), which applies the restart policy
+    stopGroup(pid, this.d.spec.stopSignal, this.d.spec.stopGraceMs).catch((err: unknown) =>
+      this.ctx.logger?.error({ err, instance: this.id }, 'cannot stop an instance over its memory limit'),
+    );
   }
 
   /** Stops the process group: stop signal, grace, SIGKILL. The instance stays, as 'stopped'. */

@@ -1,7 +1,8 @@
 // The process driver: runs each instance of a service as a supervised local process group.
 // State lives in stateDir (run/ for FIFOs and instance counters, logs/ for captured output)
 // and in the InstanceStore, so a daemon that restarts adopts what is still running. Captured
-// logs are pruned by age when the runtime starts and then hourly.
+// logs are pruned by age when the runtime starts and then hourly. Instances with a memory limit
+// are restarted when their process group's resident memory passes it (memory-watch.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,9 @@ import { KeyedQueue } from '../keyed-queue.js';
 import { followLogs } from './log-follow.js';
 import { listLogSources, readInstanceLines } from './log-reader.js';
 import { DEFAULT_LOG_MAX_AGE_MS, LOG_RETENTION_INTERVAL_MS, pruneLogs, scheduleRetention } from './log-retention.js';
+import { groupResidentMemory } from './group-memory.js';
+import { DEFAULT_MEMORY_CHECK_MS, MEMORY_CHECK_ENV, memoryCheckIntervalFromEnv, memoryLimitOf, type WatchedInstance } from './memory-limit.js';
+import { MemoryWatch } from './memory-watch.js';
 import { portFor } from './port.js';
 import { rollOut, type RolloutHost, type RolloutMode } from './rollout.js';
 
@@ -27,6 +31,9 @@ export interface ProcessRuntimeOptions {
   logger?: Logger;
   /** time between two log retention checks; default 1 hour */
   logRetentionIntervalMs?: number;
+  /** time between two samples of the memory of instances with a memory limit; default
+   *  $TUTTI_MEMORY_CHECK_MS, else 3 s */
+  memoryCheckIntervalMs?: number;
 }
 
 export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise<Runtime> {
@@ -91,6 +98,7 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
         logFile: path.join(logsDir, service, `${id}.log`),
       });
       supervisors.set(id, sup);
+      memory.sync();
       await sup.start();
       return sup;
     },
@@ -99,13 +107,35 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
         await sup.remove();
       } finally {
         supervisors.delete(sup.id);
+        memory.sync();
       }
     },
   };
 
+  const fromEnv = memoryCheckIntervalFromEnv(process.env[MEMORY_CHECK_ENV]);
+  if (fromEnv === 'invalid') logger?.warn({ value: process.env[MEMORY_CHECK_ENV] }, `${MEMORY_CHECK_ENV} is not a positive number of milliseconds; sampling memory every ${DEFAULT_MEMORY_CHECK_MS} ms`);
+  const memory = new MemoryWatch({
+    intervalMs: opts.memoryCheckIntervalMs ?? (typeof fromEnv === 'number' ? fromEnv : DEFAULT_MEMORY_CHECK_MS),
+    active: () => [...supervisors.values()].some((sup) => memoryLimitOf(sup.spec) !== undefined),
+    watched: () => {
+      const out: WatchedInstance[] = [];
+      for (const sup of supervisors.values()) {
+        const limitBytes = memoryLimitOf(sup.spec);
+        // an instance being stopped (rollout, scale down, remove, or over its limit already) is left alone
+        if (limitBytes !== undefined && sup.data.pid !== undefined && sup.state !== 'stopping') out.push({ id: sup.id, pgid: sup.data.pid, limitBytes });
+      }
+      return out;
+    },
+    // the whole process group of each instance, not only its leader (see group-memory.ts)
+    measure: (pgids) => groupResidentMemory(pgids),
+    exceeded: ({ id, pgid, cause }) => supervisors.get(id)?.restartOverLimit(pgid, cause),
+    logger,
+  });
+
   // numbers that show up in log files are taken too, even if their records are long gone
   for (const source of await listLogSources(logsDir, {})) counters.atLeast(source.service, instanceNumber(source.instance) ?? 0);
   for (const sup of await restoreInstances(await opts.store.list(), { ctx, counters, logger })) supervisors.set(sup.id, sup);
+  memory.sync();
 
   // max_age of each service's logs as last deployed; the files of services no longer deployed
   // (taken down before this daemon started) get the default
@@ -143,7 +173,11 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
           out.push({ service, phase: 'done' });
           return;
         }
-        await rollOut(host, target, mode, AbortSignal.any([signal, lifetime.signal]), (p) => out.push(p));
+        try {
+          await rollOut(host, target, mode, AbortSignal.any([signal, lifetime.signal]), (p) => out.push(p));
+        } finally {
+          memory.sync(); // a rollout may have changed the spec (and limit) of instances it kept
+        }
       })
       .catch((err: unknown) => {
         logger?.error({ err, service }, `${mode} failed`);
@@ -201,6 +235,7 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
     lastLines,
 
     async stats() {
+      // the group leaders only; a memory limit holds for the whole group (group-memory.ts)
       const byPid = new Map<number, string>();
       for (const sup of supervisors.values()) if (sup.data.pid !== undefined) byPid.set(sup.data.pid, sup.id);
       if (byPid.size === 0) return {};
@@ -224,6 +259,7 @@ export async function createProcessRuntime(opts: ProcessRuntimeOptions): Promise
       detached = true;
       lifetime.abort();
       await retention.stop();
+      await memory.stop();
       await queue.idle();
       for (const close of [...followClosers]) close();
       await Promise.all([...supervisors.values()].map((s) => s.detach()));

@@ -45,6 +45,11 @@ const SelectionSpecSchema = Type.Object(
   { description: 'how the stable endpoint picks an instance' },
 );
 
+const ResourceAmountsSchema = Type.Object({
+  cpuMillis: Type.Optional(Type.Integer({ minimum: 1, description: 'thousandths of a core' })),
+  memoryBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes' })),
+});
+
 export const ServiceSpecSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -52,6 +57,14 @@ export const ServiceSpecSchema = Type.Object(
     image: Type.Optional(Type.String()),
     cwd: Type.String({ description: 'absolute path' }),
     env: StringMap,
+    secretEnv: Type.Optional(Type.Array(Type.String(), { description: 'names of env entries whose values are secret (shown as "(secret)" by the API)' })),
+    resources: Type.Optional(Type.Object(
+      {
+        requests: Type.Optional(ResourceAmountsSchema),
+        limits: Type.Optional(ResourceAmountsSchema),
+      },
+      { description: 'what an instance is guaranteed (requests) and may not pass (limits)' },
+    )),
     replicas: Type.Integer({ minimum: 0 }),
     port: Type.Integer({ minimum: 0, maximum: 65535, description: '0 = allocate one per instance' }),
     health: Type.Optional(Ref(HealthSpecSchema)),

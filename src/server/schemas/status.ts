@@ -26,6 +26,7 @@ export const InstanceInfoSchema = Type.Object(
         code: Type.Union([Type.Integer(), Type.Null()]),
         signal: Type.Union([Type.String(), Type.Null()]),
         at: Type.Number(),
+        reason: Type.Optional(Type.String({ description: 'why, where known beyond the code: a memory limit passed, OOMKilled, …' })),
       }),
     ),
     message: Type.Optional(Type.String()),

@@ -25,7 +25,7 @@ export interface Instance {
   restarts: number;
   createdAt: number;
   startedAt?: number;
-  lastExit?: { code: number | null; signal: string | null; at: number };
+  lastExit?: { code: number | null; signal: string | null; at: number; reason?: string };
   message?: string;
 }
 
