@@ -2,8 +2,11 @@
 // (wins over the manifest's `runtime:`), and for kubernetes `--context` and `--namespace`.
 // They become the daemon's own flags when `up` starts one.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { TuttiError } from '../core/index.js';
+import type { VersionInfo } from '../client/index.js';
 
 export type RuntimeName = 'process' | 'kubernetes';
 
@@ -32,6 +35,30 @@ export function daemonArgs(flags: RuntimeFlags): string[] {
     ...(flags.context !== undefined ? ['--context', flags.context] : []),
     ...(flags.namespace !== undefined ? ['--namespace', flags.namespace] : []),
   ];
+}
+
+/** The runtime the project's control plane used last (`.tutti/runtime.json`, written by the
+ *  daemon), so `tutti up` without --runtime goes on where the stack runs. */
+export function projectRuntime(stateDir: string): RuntimeFlags | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(path.join(stateDir, 'runtime.json'), 'utf8')) as { runtime?: unknown; context?: string; namespace?: string };
+    if (saved.runtime !== 'process' && saved.runtime !== 'kubernetes') return undefined;
+    return { runtime: saved.runtime, context: saved.context, namespace: saved.namespace };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A running control plane drives one cluster namespace (the orchestrator itself refuses a
+ *  stack compiled for another runtime): refuse --context / --namespace naming another one,
+ *  which would otherwise be ignored and the stack applied where the daemon points. */
+export function checkDaemonRuntime(daemon: VersionInfo['runtime'], flags: RuntimeFlags): void {
+  if (daemon?.name !== 'kubernetes') return;
+  const differs = (['context', 'namespace'] as const).find((k) => flags[k] !== undefined && flags[k] !== daemon[k]);
+  if (!differs) return;
+  throw new TuttiError('TUTTI_E_CONFLICT', `this project's control plane runs services in kubernetes ${differs} ${daemon[differs] ?? '(the kubeconfig\'s current one)'}, not ${flags[differs]}`, {
+    hint: '`tutti down` stops the stack where it runs and the control plane; then `tutti up` with the new choice',
+  });
 }
 
 /** --context / --namespace only mean something on kubernetes. */

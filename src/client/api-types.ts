@@ -48,6 +48,8 @@ export interface VersionInfo {
   version: string;
   api: 'v1';
   node: string;
+  /** where the control plane runs the stack's services (absent from daemons before this was reported) */
+  runtime?: { name: 'process' | 'kubernetes'; context?: string; namespace?: string };
 }
 
 export interface ShutdownResult {

@@ -9,7 +9,7 @@ import { errorsPlugin } from './errors.js';
 import { openApiRoutes, registerOpenApi } from './openapi.js';
 import type { ApiDeps, ControlledOrchestrator } from './plugin-types.js';
 import { alertRoutes } from './routes/alerts.js';
-import { daemonRoutes, healthRoutes } from './routes/daemon.js';
+import { daemonRoutes, healthRoutes, type DaemonOptions } from './routes/daemon.js';
 import { instanceRoutes } from './routes/instances.js';
 import { logRoutes } from './routes/logs.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -49,6 +49,8 @@ export interface BuildAppOptions {
   onShutdown?: (opts: { stopStack: boolean }) => void;
   /** tutti's version, shown by /api/v1/version and the OpenAPI document */
   version: string;
+  /** where the stack's services run, shown by /api/v1/version */
+  runtime?: DaemonOptions['runtime'];
   /** period of the SSE heartbeat comment; default 15 s */
   sseHeartbeatMs?: number;
   /** largest request body; default 8 MiB (a compiled manifest of a few hundred services) */
@@ -106,7 +108,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(workflowRoutes, deps);
       await api.register(runRoutes, deps);
       await api.register(eventRoutes, deps);
-      await api.register(daemonRoutes, { version: opts.version, onShutdown: opts.onShutdown });
+      await api.register(daemonRoutes, { version: opts.version, runtime: opts.runtime, onShutdown: opts.onShutdown });
       await api.register(openApiRoutes);
     },
     { prefix: API_PREFIX },

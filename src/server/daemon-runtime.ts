@@ -5,6 +5,8 @@
 // be left running where nothing manages them. The kubernetes driver (and @kubernetes/client-node,
 // external to the daemon bundle) is loaded only when chosen.
 
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { TuttiError } from '../core/index.js';
 import type { Runtime } from '../runtime/index.js';
@@ -59,9 +61,18 @@ export async function rememberedRuntime(meta: Meta): Promise<RuntimeChoice | und
   }
 }
 
-export async function rememberRuntime(meta: Meta, choice: RuntimeChoice): Promise<void> {
+/** Keeps the choice in the store (for the next daemon) and in `.tutti/runtime.json` (for the
+ *  CLI: `tutti up` without --runtime compiles the manifest for the runtime the project uses). */
+export async function rememberRuntime(meta: Meta, choice: RuntimeChoice, stateDir?: string): Promise<void> {
   await meta.set(META_KEY, JSON.stringify(choice));
+  if (stateDir) {
+    const tmp = path.join(stateDir, `${RUNTIME_FILE}.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify(choice, null, 2) + '\n');
+    renameSync(tmp, path.join(stateDir, RUNTIME_FILE));
+  }
 }
+
+export const RUNTIME_FILE = 'runtime.json';
 
 /** Creates the kubernetes driver for the choice (loaded on demand); the process runtime is the daemon's own. */
 export async function createKubernetesFor(choice: RuntimeChoice, stack: string | undefined, logger: Logger): Promise<Runtime & { readonly namespace: string }> {

@@ -59,15 +59,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   const store = await openSqliteStore(path.join(stateDir, 'state.db'));
   const saved = await store.stack.get();
+  let chosen: RuntimeChoice = { runtime: 'process' };
   const runtime = await (async () => {
     const choice = await chooseRuntime({ runtime: opts.runtime, context: opts.context, namespace: opts.namespace }, store.meta, saved !== undefined);
     if (choice.runtime === 'process') {
-      await rememberRuntime(store.meta, choice);
+      await rememberRuntime(store.meta, (chosen = choice), stateDir);
       return createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
     }
     const k8s = await createKubernetesFor(choice, saved?.spec.name, logger);
     // the namespace as resolved (the context's default may change later; the stack stays where it is)
-    await rememberRuntime(store.meta, { ...choice, namespace: k8s.namespace });
+    await rememberRuntime(store.meta, (chosen = { ...choice, namespace: k8s.namespace }), stateDir);
     logger.info({ context: choice.context, namespace: k8s.namespace }, 'services run on kubernetes');
     return k8s;
   })().catch(async (err: unknown) => {
@@ -133,6 +134,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     tokens,
     logger: false,
     version: VERSION,
+    runtime: { name: chosen.runtime, ...(chosen.context !== undefined && { context: chosen.context }), ...(chosen.namespace !== undefined && { namespace: chosen.namespace }) },
     onShutdown: () => void shutdown('shutdown requested').then(() => process.exit(0)),
   });
   await app.listen({ host: bindHost, port }).catch(async (err: NodeJS.ErrnoException) => {

@@ -96,6 +96,14 @@ describe.skipIf(SKIP)(`tutti up --runtime kubernetes${SKIP ? ` (skipped: ${SKIP}
     expect(scaled.code, `${scaled.stdout}\n${scaled.stderr}`).toBe(0);
     expect((await env.apps.readNamespacedDeployment({ name: 'api', namespace: ns })).spec?.replicas).toBe(3);
 
+    // without --runtime, up goes on where the project's stack runs (.tutti/runtime.json)
+    const again = await tutti('up');
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    // a namespace other than the one the control plane drives is refused, not ignored
+    const elsewhere = await tutti('up', '--runtime', 'kubernetes', '--namespace', 'elsewhere');
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`runs services in kubernetes namespace ${ns}, not elsewhere`);
+
     // the same project cannot move to the process runtime under its stack
     const moved = await tutti('up', '--runtime', 'process');
     expect(moved.code).toBe(1);

@@ -10,7 +10,7 @@ import { connect } from '../daemon-control.js';
 import { followOperation } from '../follow.js';
 import { printJson, type GlobalOptions } from '../output.js';
 import { resolveProject } from '../project.js';
-import { checkRuntimeFlags, daemonArgs, withRuntimeOptions, type RuntimeFlags } from '../runtime-options.js';
+import { checkDaemonRuntime, checkRuntimeFlags, daemonArgs, projectRuntime, withRuntimeOptions, type RuntimeFlags } from '../runtime-options.js';
 import { describeLink, tryDashboardLink } from './dashboard.js';
 import { printFailures, printStackSummary } from './summary.js';
 
@@ -22,14 +22,16 @@ export function registerUp(program: Command): void {
     .action(async (pathArg: string | undefined, o: RuntimeFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const project = resolveProject({ path: pathArg, file: g.file });
-      // the flag wins over the manifest's `runtime:`
-      const spec = loadManifestFile(project.file ?? project.dir, process.env, { runtime: o.runtime });
+      // the flag wins over the manifest's `runtime:`, which wins over the runtime the project used last
+      const last = projectRuntime(project.stateDir);
+      const spec = loadManifestFile(project.file ?? project.dir, process.env, { runtime: o.runtime, defaultRuntime: last?.runtime });
       checkRuntimeFlags(spec.runtime, o);
       if (!g.json) for (const w of spec.warnings ?? []) process.stderr.write(`${pc.yellow('warning:')} ${w}\n`);
       const { warnings: _w, ...stack } = spec;
       // a daemon started here drives this runtime; a running one keeps its own and refuses a different one
       const daemon = daemonArgs({ runtime: spec.runtime, context: o.context, namespace: o.namespace });
       const client = await connect(project, { start: 'always', url: g.url, token: g.token, daemonArgs: daemon });
+      checkDaemonRuntime((await client.version()).runtime, o);
       const op = await client.apply(stack);
       if (!g.json) process.stdout.write(`${pc.bold(`Applying ${stack.name}`)} (${stack.order.length} services) from ${stack.file}\n`);
       const result = await followOperation(client, op, { order: stack.order, quiet: g.json });

@@ -6,6 +6,8 @@ import { HealthzSchema, ShutdownBodySchema, ShutdownReplySchema, VersionSchema }
 
 export interface DaemonOptions {
   version: string;
+  /** where the stack's services run */
+  runtime?: { name: 'process' | 'kubernetes'; context?: string; namespace?: string };
   onShutdown?: (opts: { stopStack: boolean }) => void;
 }
 
@@ -25,7 +27,7 @@ export const daemonRoutes: ApiPlugin<DaemonOptions> = async (app, opts) => {
   app.get(
     '/version',
     { schema: { tags: ['daemon'], summary: 'Version of the control plane', response: { 200: VersionSchema } } },
-    async () => ({ version: opts.version, api: 'v1' as const, node: process.version }),
+    async () => ({ version: opts.version, api: 'v1' as const, node: process.version, ...(opts.runtime && { runtime: opts.runtime }) }),
   );
 
   app.post(

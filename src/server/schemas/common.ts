@@ -31,6 +31,14 @@ export const VersionSchema = Type.Object({
   version: Type.String({ description: 'version of tutti running the control plane' }),
   api: Type.Literal('v1'),
   node: Type.String(),
+  runtime: Type.Optional(Type.Object(
+    {
+      name: Type.Union([Type.Literal('process'), Type.Literal('kubernetes')]),
+      context: Type.Optional(Type.String({ description: 'kubeconfig context (kubernetes; absent: the kubeconfig\'s current one)' })),
+      namespace: Type.Optional(Type.String({ description: 'namespace the services run in (kubernetes)' })),
+    },
+    { description: 'where this control plane runs the stack\'s services' },
+  )),
 });
 
 export const HealthzSchema = Type.Object({ status: Type.Literal('ok') });
