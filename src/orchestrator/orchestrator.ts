@@ -85,7 +85,7 @@ class StackOrchestrator implements Orchestrator {
     if (!this.stack) return null;
     const endpoints = new Map<string, string>();
     for (const name of this.stack.order) {
-      const url = this.endpointUrl(name);
+      const url = this.opts.runtime.serviceUrl ? this.opts.runtime.serviceUrl(name) : this.endpointUrl(name);
       if (url) endpoints.set(name, url);
     }
     return stackStatus({

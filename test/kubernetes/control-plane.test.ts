@@ -1,7 +1,7 @@
 // `tutti render control-plane` against a real API server: the objects it prints are accepted,
 // and the Role it grants is enough for everything the driver does (apply, wait, restart, read
-// logs and events, prune, remove) when tutti runs as that ServiceAccount — and nothing more:
-// the same account is refused in another namespace. The FakeNode plays the node.
+// logs and events, prune, remove; Deployments and Jobs) when tutti runs as that
+// ServiceAccount — and nothing more: the same account is refused in another namespace. The FakeNode plays the node.
 
 import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
@@ -48,7 +48,12 @@ describe.skipIf(SKIP)(`tutti render control-plane${SKIP ? ` (skipped: ${SKIP})` 
       expect(failed.message).toMatch(/Readiness probe failed: connection refused; rolled back/);
       env.node.behaviour = () => ({});
       await applied(runtime, deployment(spec('old')));
-      expect(await runtime.prune('shop', ['web'])).toEqual(['Deployment/old', 'Service/old']);
+      // a run-to-completion service: a Job applied, run again (deleted and created), pruned
+      env.node.behaviour = (_pod, vars) => (vars.EXIT_CODE ? { exit: { code: Number(vars.EXIT_CODE) } } : {});
+      const once = spec('once', { restart: 'never', env: { EXIT_CODE: '0' } });
+      expect(phases(await applied(runtime, deployment(once))).at(-1)).toBe('done');
+      expect(phases(await collect(runtime.restart('once', AbortSignal.timeout(30_000)))).at(-1)).toBe('done');
+      expect(await runtime.prune('shop', ['web'])).toEqual(['Deployment/old', 'Job/once', 'Service/old']);
       await runtime.remove('web');
       expect(runtime.instances('web')).toEqual([]);
     } finally {

@@ -4,16 +4,21 @@
 // - as the deployment controller: creates pods for each Deployment's template (one surge pod
 //   at a time, old pods stopped as new ones get ready, as maxSurge/maxUnavailable say) and
 //   writes the Deployment's status through the status subresource;
+// - as the job controller: through FakeJobController (fake-job-controller.ts), which creates
+//   each Job's pods and writes the Job's status and its Complete or Failed condition;
 // - as the kubelet: binds those pods to a Node object of its own, writes their status
 //   (running and ready, or waiting with a reason, restarts and last exit) as a script decides,
 //   writes the Warning events a kubelet would, finalises deleted pods, and serves their logs
-//   over HTTPS, where the API server's pods/log endpoint fetches them, as from a kubelet.
+//   over HTTPS, where the API server's pods/log endpoint fetches them, as from a kubelet; a
+//   container whose script says `exit` stops with that code after a while: its pod Succeeded
+//   or Failed (restartPolicy Never), or restarted in place with CrashLoopBackOff (OnFailure).
 // Tests say what a pod does with `behaviour(pod, env)`.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObject, ListWatch, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObject, ListWatch, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../src/runtime/kubernetes/client-node.js';
 import { waitFor } from '../fixtures/wait.js';
+import { FakeJobController } from './fake-job-controller.js';
 import { KubeletLogs } from './kubelet-logs.js';
 
 export interface PodScript {
@@ -29,6 +34,8 @@ export interface PodScript {
   logs?: string[];
   /** more lines every tickMs, `tick <n>` (a follow test's live output) */
   tickMs?: number;
+  /** the container exits with this code afterMs (default 50) after it started (a Job's run) */
+  exit?: { code: number; afterMs?: number };
 }
 
 export type Behaviour = (pod: V1Pod, env: Record<string, string>) => PodScript;
@@ -50,7 +57,9 @@ export class FakeNode {
   private core!: CoreV1Api;
   private k8s!: Awaited<ReturnType<typeof clientNode>>;
   private deployments!: ListWatch<V1Deployment>;
+  private jobs!: ListWatch<V1Job>;
   private pods!: ListWatch<V1Pod>;
+  private jobController!: FakeJobController;
   private readonly logs: KubeletLogs;
   private readonly handled = new Set<string>();
   private readonly queues = new Map<string, Promise<void>>();
@@ -83,6 +92,7 @@ export class FakeNode {
     const k8s = (this.k8s = await clientNode());
     const kc = this.opts.kubeConfig;
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    const batch = kc.makeApiClient(k8s.BatchV1Api);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     const port = await this.logs.listen();
     await this.core.deleteNode({ name: this.nodeName }).catch(() => {});
@@ -97,23 +107,31 @@ export class FakeNode {
     });
     const ns = this.namespace;
     this.deployments = new k8s.ListWatch<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`, new k8s.Watch(kc), () => this.apps.listNamespacedDeployment({ namespace: ns }), false);
+    this.jobs = new k8s.ListWatch<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, new k8s.Watch(kc), () => batch.listNamespacedJob({ namespace: ns }), false);
     this.pods = new k8s.ListWatch<V1Pod>(`/api/v1/namespaces/${ns}/pods`, new k8s.Watch(kc), () => this.core.listNamespacedPod({ namespace: ns }), false);
+    this.jobController = new FakeJobController({
+      namespace: ns, nodeName: this.nodeName, k8s, batch, core: this.core, jobs: this.jobs, pods: this.pods,
+      serial: (key, work) => this.serial(key, work),
+      deletePod: (p) => this.deletePod(p),
+      stopped: () => this.stopped,
+    });
     for (const verb of ['add', 'update'] as const) {
       this.deployments.on(verb, (d) => this.schedule(d.metadata!.name!));
+      this.jobs.on(verb, (j) => this.jobController.schedule(j.metadata!.name!));
       this.pods.on(verb, (p) => this.onPod(p));
     }
     this.pods.on('delete', (p) => {
-      this.ownerOf(p, (name) => this.schedule(name));
+      this.ownerOf(p, (name) => this.schedule(name), (name) => this.jobController.schedule(name));
       this.logs.end(p.metadata!.name!);
     });
-    for (const informer of [this.deployments, this.pods] as ListWatch<KubernetesObject>[]) {
+    for (const informer of [this.deployments, this.jobs, this.pods] as ListWatch<KubernetesObject>[]) {
       informer.on('error', (err) => {
         if (this.stopped) return;
         this.errors.push(err);
         this.later(() => void informer.start(), 500);
       });
     }
-    await Promise.all([this.deployments.start(), this.pods.start()]);
+    await Promise.all([this.deployments.start(), this.jobs.start(), this.pods.start()]);
   }
 
   // ---- the deployment controller -----------------------------------------------------
@@ -218,15 +236,18 @@ export class FakeNode {
     });
   }
 
-  private ownerOf(p: V1Pod, fn: (deployment: string) => void): void {
-    for (const o of p.metadata?.ownerReferences ?? []) if (o.kind === 'Deployment') fn(o.name);
+  private ownerOf(p: V1Pod, deployment: (name: string) => void, job: (name: string) => void = () => {}): void {
+    for (const o of p.metadata?.ownerReferences ?? []) {
+      if (o.kind === 'Deployment') deployment(o.name);
+      else if (o.kind === 'Job') job(o.name);
+    }
   }
 
   // ---- the kubelet -------------------------------------------------------------------
 
   private onPod(p: V1Pod): void {
     const name = p.metadata!.name!;
-    this.ownerOf(p, (d) => this.schedule(d));
+    this.ownerOf(p, (d) => this.schedule(d), (j) => this.jobController.schedule(j));
     if (p.spec?.nodeName !== this.nodeName) return;
     if (p.metadata?.deletionTimestamp) {
       // the kubelet confirms a graceful delete once the containers stopped
@@ -291,6 +312,47 @@ export class FakeNode {
       { name, namespace: this.namespace, body: { status } },
       this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch),
     );
+    if (script.exit && !script.waiting) {
+      const exit = script.exit;
+      this.later(() => this.serial(`pod/${name}`, () => this.exitContainer(name, exit.code, exit.afterMs ?? 50, containerStatus.restartCount)), exit.afterMs ?? 50);
+    }
+  }
+
+  /** The container of a pod exits: the pod is done (Succeeded, or Failed under Never), or it restarts in place (OnFailure). */
+  private async exitContainer(name: string, code: number, againMs: number, restarts: number): Promise<void> {
+    const p = this.pods.get(name, this.namespace);
+    if (!p || p.metadata?.deletionTimestamp || this.stopped) return;
+    const container = p.spec!.containers[0];
+    const now = new Date();
+    const startedAt = p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? now;
+    const terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt, finishedAt: now };
+    const restart = code !== 0 && p.spec?.restartPolicy === 'OnFailure';
+    const base = { name: container.name, image: container.image ?? '', imageID: '', ready: false, started: false };
+    const containerStatus = restart
+      ? { ...base, restartCount: restarts + 1, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${container.name} pod=${name}` } }, lastState: { terminated } }
+      : { ...base, restartCount: restarts, state: { terminated } };
+    const notReady = { type: 'Ready', status: 'False', lastTransitionTime: now, reason: restart ? 'ContainersNotReady' : 'PodCompleted' };
+    const status = {
+      phase: restart ? 'Running' : code === 0 ? 'Succeeded' : 'Failed',
+      conditions: (p.status?.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...notReady, type: c.type } : c)),
+      containerStatuses: [containerStatus],
+    };
+    await this.core.patchNamespacedPodStatus(
+      { name, namespace: this.namespace, body: { status } },
+      this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch),
+    );
+    if (restart) {
+      // the kubelet starts the container again (after its back-off), and it exits the same way
+      this.later(() => this.serial(`pod/${name}`, async () => {
+        const live = this.pods.get(name, this.namespace);
+        if (!live || live.metadata?.deletionTimestamp) return;
+        await this.core.patchNamespacedPodStatus(
+          { name, namespace: this.namespace, body: { status: { phase: 'Running', containerStatuses: [{ ...base, ready: true, started: true, restartCount: restarts + 1, state: { running: { startedAt: new Date() } }, lastState: { terminated } }] } } },
+          this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch),
+        );
+        this.later(() => this.serial(`pod/${name}`, () => this.exitContainer(name, code, againMs, restarts + 1)), againMs);
+      }), againMs);
+    }
   }
 
   private ip(p: V1Pod): string {
@@ -348,7 +410,7 @@ export class FakeNode {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
-    await Promise.allSettled([this.deployments?.stop(), this.pods?.stop()]);
+    await Promise.allSettled([this.deployments?.stop(), this.jobs?.stop(), this.pods?.stop()]);
     await Promise.allSettled([...this.queues.values()]);
     // the node's last act: delete its pods for good, or their namespace could never go
     const left = await this.core?.listNamespacedPod({ namespace: this.namespace, fieldSelector: `spec.nodeName=${this.nodeName}` }).catch(() => undefined);

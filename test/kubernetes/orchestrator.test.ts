@@ -7,28 +7,11 @@
 
 import { describe, expect, it } from 'vitest';
 import type { StackSpec } from '../../src/core/index.js';
-import { createOrchestrator, type DesiredService, type OperationInfo, type Orchestrator, type OrchestratorStore } from '../../src/orchestrator/index.js';
-import { waitFor } from '../fixtures/wait.js';
+import { createOrchestrator } from '../../src/orchestrator/index.js';
 import { kubeEnv, SKIP, spec } from './harness.js';
+import { finished, memoryStore } from './orchestrated.js';
 
 const env = kubeEnv('tutti-orch');
-
-function memoryStore(): OrchestratorStore {
-  let stack: { spec: StackSpec; appliedAt: number } | undefined;
-  const services = new Map<string, DesiredService>();
-  return {
-    stack: { get: async () => stack, put: async (s) => void (stack = { spec: s, appliedAt: Date.now() }), delete: async () => void (stack = undefined) },
-    services: { list: async () => [...services.values()], put: async (d) => void services.set(d.name, d), delete: async (n) => void services.delete(n) },
-    events: { add: async () => {} },
-  };
-}
-
-function finished(orchestrator: Orchestrator, id: string): Promise<OperationInfo> {
-  return waitFor(() => {
-    const op = orchestrator.operation(id);
-    return op?.done ? op : undefined;
-  }, { timeout: 60_000, message: `operation ${id}` });
-}
 
 function stackOf(names: string[]): StackSpec {
   const all = {

@@ -6,10 +6,10 @@
 // pods as instances, `logs` their output, `scale` changes the Deployment; `up` prunes what tutti left of a service the manifest no longer names,
 // and `down` deletes only tutti's objects of the stack.
 
-import { rmSync } from 'node:fs';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, Project, run } from '../helpers/tutti.js';
+import { describe, expect, it } from 'vitest';
+import { run } from '../helpers/tutti.js';
+import { kubeProject } from './cli-project.js';
 import { kubeEnv, SKIP } from './harness.js';
 
 const env = kubeEnv('tutti-up');
@@ -43,25 +43,8 @@ function leftover(namespace: string): V1Deployment {
 }
 
 describe.skipIf(SKIP)(`tutti up --runtime kubernetes${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
-  let p: Project;
-  let kube: Record<string, string>;
-  const tutti = (...args: string[]) => run(args, { cwd: p.dir, env: kube, timeoutMs: 120_000 });
-
-  beforeAll(() => {
-    p = new Project(MANIFEST);
-    kube = { KUBECONFIG: env.cluster.kubeconfigPath };
-  });
-  afterAll(async () => {
-    if (!p) return;
-    await tutti('down').catch(() => {});
-    try {
-      const pid = p.daemon().pid;
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    } catch {
-      // no daemon
-    }
-    rmSync(p.dir, { recursive: true, force: true });
-  });
+  const k = kubeProject(env, MANIFEST);
+  const tutti = k.tutti;
 
   it('applies the stack, shows its pods in ps, and down removes only what tutti manages', async () => {
     const ns = env.namespace;
@@ -83,9 +66,11 @@ describe.skipIf(SKIP)(`tutti up --runtime kubernetes${SKIP ? ` (skipped: ${SKIP}
     expect(deployments.items.map((d) => d.metadata!.name).sort()).toEqual(['api', 'db']); // ghost pruned
     expect(deployments.items.find((d) => d.metadata!.name === 'api')?.spec?.template.spec?.containers[0].image).toBe('registry.example/api:1');
 
-    const status = (await run(['ps', '--json'], { cwd: p.dir, env: kube })).stdout;
-    const ps = JSON.parse(status) as { services: Array<{ name: string; ready: number }>; instances: Array<{ service: string; address: string }> };
+    const status = (await run(['ps', '--json'], { cwd: k.project.dir, env: k.env })).stdout;
+    const ps = JSON.parse(status) as { services: Array<{ name: string; ready: number; endpoint?: string }>; instances: Array<{ service: string; address: string }> };
     expect(ps.services.map((s) => [s.name, s.ready])).toEqual([['db', 1], ['api', 2]]);
+    // the address other pods use, not a port on this machine
+    expect(ps.services.map((s) => s.endpoint)).toEqual([`tcp://db.${ns}.svc:5432`, `http://api.${ns}.svc:8080`]);
     expect(ps.instances.filter((i) => i.service === 'api')).toHaveLength(2);
     expect(ps.instances.every((i) => /^10\.244\./.test(i.address))).toBe(true);
 

@@ -47,5 +47,9 @@ export function registerPs(program: Command): void {
       process.stdout.write(table(['SERVICE', 'INSTANCE', 'PID', 'PORT', 'STATE', 'HEALTH', 'RESTARTS', 'UPTIME', 'CPU', 'MEM'], rows) + '\n');
       const notes = instances.filter((i) => i.message && !i.ready);
       for (const i of notes) process.stdout.write(`${pc.dim(`${i.id}:`)} ${i.message}\n`);
+      // why the last restart happened, where the runtime knows more than an exit code (memory limit, OOMKilled)
+      for (const i of instances.filter((x) => x.restarts > 0 && x.lastExit?.reason && !notes.includes(x))) {
+        process.stdout.write(`${pc.dim(`${i.id}:`)} last exit: ${i.lastExit!.reason}\n`);
+      }
     });
 }

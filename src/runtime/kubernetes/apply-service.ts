@@ -1,7 +1,8 @@
 // Applies one service's objects with server-side apply (field manager `tutti`), writing only
 // those the cluster does not already hold as rendered: a re-apply with nothing changed makes
 // no write request. The Secret and the Service go first (in parallel), the Deployment, whose
-// pods read the Secret, after them; a Secret no longer needed is deleted last. An object of
+// pods read the Secret, after them (the Job of a service that ran to completion before, and
+// now runs always, goes first); a Secret no longer needed is deleted last. An object of
 // that name that tutti does not manage, or that belongs to another stack, is never touched.
 // When a later object fails, the error says which ones were applied already.
 
@@ -37,43 +38,52 @@ export async function applyService(ctx: ApplyContext, objects: ServiceObjects): 
     await Promise.all([objects.secret, objects.service].map(async (o) => {
       if (o && (await put(ctx, o))) written.push(`${o.kind}/${o.metadata!.name}`);
     }));
+    // the service ran to completion before (a Job) and runs always now: its Job goes first
+    await dropOwned(ctx, 'Job', objects.deployment.metadata!.name!, written);
     const deploymentWritten = await put(ctx, objects.deployment);
     if (deploymentWritten) written.push(`Deployment/${objects.deployment.metadata!.name}`);
-    if (!objects.secret) {
-      // the service's secret values are gone: so goes its Secret, now that no template names it
-      // (tutti's Secrets are all in the cache: one that is not there is not tutti's to delete)
-      const name = secretName(ctx.service);
-      const old = ctx.cache.get('Secret', name);
-      if (old && ownedBy(old, ctx.stack)) {
-        await ctx.api.delete('Secret', name);
-        ctx.cache.forget('Secret', name);
-        written.push(`Secret/${name} (deleted)`);
-      }
-    }
+    if (!objects.secret) await dropOwned(ctx, 'Secret', secretName(ctx.service), written);
   } catch (err) {
-    if (written.length === 0 || !(err instanceof TuttiError)) throw err;
-    throw new TuttiError(err.code, `${err.message} (already applied: ${written.join(', ')})`, { hint: err.hint, details: { ...(err.details as object), applied: written }, cause: err });
+    throw partly(err, written);
   }
   const deployment = ctx.cache.get('Deployment', objects.deployment.metadata!.name!)!;
   return { written, deployment, ...(previous && { previous }) };
 }
 
-async function live(ctx: ApplyContext, kind: ObjectKind, name: string): Promise<KindObject | undefined> {
+/** An error of a later object, saying which ones were applied already. */
+export function partly(err: unknown, written: string[]): unknown {
+  if (written.length === 0 || !(err instanceof TuttiError)) return err;
+  return new TuttiError(err.code, `${err.message} (already applied: ${written.join(', ')})`, { hint: err.hint, details: { ...(err.details as object), applied: written }, cause: err });
+}
+
+/**
+ * Deletes the stack's object of that kind and name, when tutti has one: a Secret no longer
+ * needed (its values are gone, and no template names it), or the other workload kind of a
+ * service whose `restart` changed. tutti's Secrets are all in the cache: one that is not
+ * there is not tutti's to delete.
+ */
+export async function dropOwned(ctx: ApplyContext, kind: ObjectKind, name: string, written: string[]): Promise<void> {
+  const old = ctx.cache.get(kind, name);
+  if (!old || !ownedBy(old, ctx.stack)) return;
+  await ctx.api.delete(kind, name);
+  ctx.cache.forget(kind, name);
+  written.push(`${kind}/${name} (deleted)`);
+}
+
+export async function live(ctx: ApplyContext, kind: ObjectKind, name: string): Promise<KindObject | undefined> {
   const cached = ctx.cache.get(kind, name);
   if (cached || ctx.cache.seesAll(kind)) return cached;
   return ctx.api.get(kind, name);
 }
 
-function ownedBy(object: KindObject, stack: string): boolean {
+export function ownedBy(object: KindObject, stack: string): boolean {
   const labels = object.metadata?.labels ?? {};
   return labels[LABEL_MANAGED_BY] === MANAGED_BY && labels[LABEL_PART_OF] === stack;
 }
 
-/** Applies the object unless the cluster holds it already; true when it was written. */
-async function put(ctx: ApplyContext, desired: KindObject): Promise<boolean> {
-  const kind = desired.kind as ObjectKind;
-  const name = desired.metadata!.name!;
-  const current = await live(ctx, kind, name);
+/** Refuses an object of that name that tutti does not manage, or that another stack's tutti does. */
+export function checkOwner(ctx: ApplyContext, kind: ObjectKind, current: KindObject | undefined): void {
+  const name = current?.metadata?.name;
   if (current && !ownedBy(current, ctx.stack)) {
     const labels = current.metadata?.labels ?? {};
     const whose = labels[LABEL_MANAGED_BY] === MANAGED_BY ? `belongs to stack ${labels[LABEL_PART_OF] ?? '(none)'}` : 'is not managed by tutti';
@@ -81,6 +91,14 @@ async function put(ctx: ApplyContext, desired: KindObject): Promise<boolean> {
       hint: `rename service ${ctx.service}, deploy to another --namespace, or remove the existing ${kind} if it is not needed`,
     });
   }
+}
+
+/** Applies the object unless the cluster holds it already; true when it was written. */
+export async function put(ctx: ApplyContext, desired: KindObject): Promise<boolean> {
+  const kind = desired.kind as ObjectKind;
+  const name = desired.metadata!.name!;
+  const current = await live(ctx, kind, name);
+  checkOwner(ctx, kind, current);
   if (upToDate(current, desired)) return false;
   if (kind === 'Deployment' && current) await dropProbes(ctx.api, current as V1Deployment, desired as V1Deployment);
   const stored = await ctx.api.apply(desired, { force: ctx.force });

@@ -1,10 +1,10 @@
 // What the driver knows of its namespace without asking: informers (list, then watch) of the
-// Deployments and Services (all of them, so a name taken by something tutti does not manage
+// Deployments, Jobs and Services (all of them, so a name taken by something tutti does not manage
 // is noticed before it is touched), and of tutti's Secrets and pods. Applies compare against
 // these caches, rollouts wait on their changes, and pods become instances from them — no
 // polling. A watch that breaks is restarted with a growing delay.
 
-import type { KubernetesObject, ListWatch, V1Deployment, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, ListWatch, V1Deployment, V1Job, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { KubeApi, KindObject, ObjectKind } from './kube-api.js';
 import { MANAGED_SELECTOR } from './names.js';
 
@@ -29,7 +29,7 @@ export class ClusterCache {
   static async start(api: KubeApi, onError: (kind: CachedKind, err: unknown) => void = () => {}): Promise<ClusterCache> {
     const cache = new ClusterCache(api, onError);
     const kinds: Array<[CachedKind, string | undefined]> = [
-      ['Deployment', undefined], ['Service', undefined], ['Secret', MANAGED_SELECTOR], ['Pod', MANAGED_SELECTOR],
+      ['Deployment', undefined], ['Job', undefined], ['Service', undefined], ['Secret', MANAGED_SELECTOR], ['Pod', MANAGED_SELECTOR],
     ];
     const failures: Array<[CachedKind, unknown]> = [];
     await Promise.all(kinds.map(async ([kind, selector]) => {
@@ -98,6 +98,7 @@ export class ClusterCache {
   }
 
   get(kind: 'Deployment', name: string): V1Deployment | undefined;
+  get(kind: 'Job', name: string): V1Job | undefined;
   get(kind: 'Service', name: string): V1Service | undefined;
   get(kind: 'Secret', name: string): V1Secret | undefined;
   get(kind: ObjectKind, name: string): KindObject | undefined;
@@ -114,6 +115,7 @@ export class ClusterCache {
   }
 
   list(kind: 'Deployment'): V1Deployment[];
+  list(kind: 'Job'): V1Job[];
   list(kind: 'Pod'): V1Pod[];
   list(kind: CachedKind): KubernetesObject[] {
     return [...(this.informers.get(kind)?.list(this.api.namespace) ?? [])];

@@ -8,16 +8,19 @@ import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fetch } from 'undici';
 import type {
-  AppsV1Api, CoreV1Api, CoreV1Event, KubeConfig, KubernetesObject, ListWatch, LogOptions, RequestContext, V1Deployment, V1Pod,
-  V1Secret, V1Service,
+  AppsV1Api, BatchV1Api, CoreV1Api, CoreV1Event, CustomObjectsApi, KubeConfig, KubernetesObject, ListWatch, LogOptions, RequestContext, V1Deployment,
+  V1Job, V1Pod, V1Secret, V1Service,
 } from '@kubernetes/client-node';
 import { clientNode } from './client-node.js';
 import type { ClusterTarget } from './kube-config.js';
 import { isNotFound, kubeError, type ErrorContext } from './kube-errors.js';
 import { FIELD_MANAGER } from './names.js';
 
-export type ObjectKind = 'Deployment' | 'Service' | 'Secret';
-export type KindObject = V1Deployment | V1Service | V1Secret;
+export type ObjectKind = 'Deployment' | 'Job' | 'Service' | 'Secret';
+export type KindObject = V1Deployment | V1Job | V1Service | V1Secret;
+
+/** How a delete treats the object's dependents (pods): `Foreground` keeps the object until they are gone. */
+export type Propagation = 'Background' | 'Foreground';
 
 export interface RequestCounts {
   reads: number;    // get and list
@@ -48,7 +51,9 @@ export class KubeApi {
     private readonly seam: KubeConfig,
     readonly target: ClusterTarget,
     private readonly apps: AppsV1Api,
+    private readonly batch: BatchV1Api,
     private readonly core: CoreV1Api,
+    private readonly custom: CustomObjectsApi,
   ) {
     this.namespace = target.namespace;
     this.errorContext = { server: target.server, context: target.context, namespace: target.namespace, user: target.user };
@@ -69,7 +74,7 @@ export class KubeApi {
       baseServer: new k8s.ServerConfiguration(cluster!.server, {}),
       authMethods: { default: seam },
     });
-    api = new KubeApi(k8s, seam, target, new k8s.AppsV1Api(config), new k8s.CoreV1Api(config));
+    api = new KubeApi(k8s, seam, target, new k8s.AppsV1Api(config), new k8s.BatchV1Api(config), new k8s.CoreV1Api(config), new k8s.CustomObjectsApi(config));
     return api;
   }
 
@@ -110,6 +115,7 @@ export class KubeApi {
     try {
       switch (object.kind as ObjectKind) {
         case 'Deployment': return (await this.apps.patchNamespacedDeployment(request, ssa)) as T;
+        case 'Job': return (await this.batch.patchNamespacedJob(request, ssa)) as T;
         case 'Service': return (await this.core.patchNamespacedService(request, ssa)) as T;
         case 'Secret': return (await this.core.patchNamespacedSecret(request, ssa)) as T;
         default: throw new Error(`tutti does not apply ${object.kind} objects`);
@@ -137,6 +143,7 @@ export class KubeApi {
     try {
       switch (kind) {
         case 'Deployment': return await this.apps.readNamespacedDeployment({ name, namespace });
+        case 'Job': return await this.batch.readNamespacedJob({ name, namespace });
         case 'Service': return await this.core.readNamespacedService({ name, namespace });
         case 'Secret': return await this.core.readNamespacedSecret({ name, namespace });
       }
@@ -151,6 +158,7 @@ export class KubeApi {
     try {
       switch (kind) {
         case 'Deployment': return (await this.apps.listNamespacedDeployment({ namespace, labelSelector })).items;
+        case 'Job': return (await this.batch.listNamespacedJob({ namespace, labelSelector })).items;
         case 'Service': return (await this.core.listNamespacedService({ namespace, labelSelector })).items;
         case 'Secret': return (await this.core.listNamespacedSecret({ namespace, labelSelector })).items;
       }
@@ -159,13 +167,14 @@ export class KubeApi {
     }
   }
 
-  /** Deletes the object; gone already is fine. Dependents (pods) go in the background. */
-  async delete(kind: ObjectKind, name: string): Promise<void> {
+  /** Deletes the object; gone already is fine. Dependents (pods) go in the background unless told otherwise. */
+  async delete(kind: ObjectKind, name: string, propagation: Propagation = 'Background'): Promise<void> {
     const namespace = this.namespace;
-    const body = { propagationPolicy: 'Background' };
+    const body = { propagationPolicy: propagation };
     try {
       switch (kind) {
         case 'Deployment': await this.apps.deleteNamespacedDeployment({ name, namespace, body }); break;
+        case 'Job': await this.batch.deleteNamespacedJob({ name, namespace, body }); break;
         case 'Service': await this.core.deleteNamespacedService({ name, namespace, body }); break;
         case 'Secret': await this.core.deleteNamespacedSecret({ name, namespace, body }); break;
       }
@@ -183,11 +192,26 @@ export class KubeApi {
     }
   }
 
+  /** The metrics API's PodMetrics (metrics.k8s.io/v1beta1, served by metrics-server) of the
+   *  pods the selector picks; undefined when the cluster does not serve that API. */
+  async podMetrics(labelSelector: string): Promise<unknown[] | undefined> {
+    try {
+      const list = (await this.custom.listNamespacedCustomObject({
+        group: 'metrics.k8s.io', version: 'v1beta1', namespace: this.namespace, plural: 'pods', labelSelector,
+      })) as { items?: unknown[] };
+      return list.items ?? [];
+    } catch (err) {
+      if (isNotFound(err) && !/namespaces? "/.test(JSON.stringify((err as { body?: unknown }).body ?? ''))) return undefined;
+      this.fail(err, 'list pod metrics');
+    }
+  }
+
   /** A list-then-watch cache (an informer) of one kind of object, selected by labels; not started. */
   informer<T extends KubernetesObject>(kind: ObjectKind | 'Pod', labelSelector?: string): ListWatch<T> {
     const namespace = this.namespace;
     const paths: Record<ObjectKind | 'Pod', [string, () => Promise<unknown>]> = {
       Deployment: [`/apis/apps/v1/namespaces/${namespace}/deployments`, () => this.apps.listNamespacedDeployment({ namespace, labelSelector })],
+      Job: [`/apis/batch/v1/namespaces/${namespace}/jobs`, () => this.batch.listNamespacedJob({ namespace, labelSelector })],
       Service: [`/api/v1/namespaces/${namespace}/services`, () => this.core.listNamespacedService({ namespace, labelSelector })],
       Secret: [`/api/v1/namespaces/${namespace}/secrets`, () => this.core.listNamespacedSecret({ namespace, labelSelector })],
       Pod: [`/api/v1/namespaces/${namespace}/pods`, () => this.core.listNamespacedPod({ namespace, labelSelector })],

@@ -3,11 +3,13 @@
 // tutti's and the stack's; the cluster rolls pods out itself, and the driver follows the
 // rollout (rollout-wait.ts), rolls a failed one back to the previous pod template so the
 // pods that served keep serving, and reports why it failed with the failing pod's last log
-// lines. Pods are the instances (from a watch), logs come from the pods log API, and `prune`
-// deletes what tutti manages in the stack but the manifest no longer names.
+// lines. A service that runs to completion (restart: never / on-failure) is a Job instead
+// (run-job.ts): replaced when it changes, run again by `restart`. Pods are the instances
+// (from a watch), logs come from the pods log API, and `prune` deletes what tutti manages in
+// the stack but the manifest no longer names.
 
 import type { Logger } from 'pino';
-import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job, V1Service } from '@kubernetes/client-node';
 import { TuttiError } from '../../core/index.js';
 import type { Deployment, LogQuery, Progress, Runtime } from '../contract.js';
 import { AsyncQueue } from '../async-queue.js';
@@ -18,12 +20,15 @@ import { InstanceTracker } from './instance-tracker.js';
 import { KubeApi, type ObjectKind, type RequestCounts } from './kube-api.js';
 import { loadClusterTarget, type ClusterTargetOptions } from './kube-config.js';
 import {
-  ANNOTATION_APPLIED, ANNOTATION_RESTARTED_AT, ANNOTATION_REVISION, LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, RESTART_FIELD_MANAGER,
+  ANNOTATION_APPLIED, ANNOTATION_RESTARTED_AT, ANNOTATION_REVISION, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF, MANAGED_BY, RESTART_FIELD_MANAGER,
   checkLabelValue, objectName, secretName, selectorOf,
 } from './names.js';
 import { podLastLines, podLogs } from './pod-logs.js';
+import { PodStatsReader } from './pod-metrics.js';
 import { serviceOfPod } from './pod-instance.js';
-import { containerPort, renderService, type DependencyEndpoint, type KubernetesServiceSpec } from './render-service.js';
+import { isJobService, renderJob } from './render-job.js';
+import { containerPort, dependencyUrl, renderService, type DependencyEndpoint, type KubernetesServiceSpec } from './render-service.js';
+import { applyJobService, rerunJobService, type JobRunContext } from './run-job.js';
 import { rolloutVerdict, templateKey } from './rollout-status.js';
 import { waitForRollout, type RolloutOutcome } from './rollout-wait.js';
 
@@ -59,6 +64,8 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     await api.close();
     throw err;
   }
+  const podMetrics = new PodStatsReader(api, `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
+    (err) => logger?.warn({ err }, 'cannot read pod metrics (metrics.k8s.io); CPU and memory of pods are not shown'));
   const tracker = new InstanceTracker(cache, (err) => logger?.error({ err }, 'runtime listener failed'));
   const queue = new KeyedQueue();
   const lifetime = new AbortController();
@@ -111,6 +118,15 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     return waitUntil(() => !stopping(), cache, graceMs + REMOVE_MARGIN_MS, signal);
   };
 
+  const jobContext = (stack: string, service: string, push: (p: Progress) => void, signal: AbortSignal, timeoutMs: number): JobRunContext => ({
+    api, cache, stack, service, force: opts.forceConflicts, push, signal, timeoutMs, stopMarginMs: REMOVE_MARGIN_MS,
+    lastLines: (pod) => failureLogs(pod),
+  });
+
+  /** Whether the object is tutti's, of that service. */
+  const ownedFor = (object: V1Job, service: string): boolean =>
+    object.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY && object.metadata?.labels?.[LABEL_NAME] === service && Boolean(object.metadata?.labels?.[LABEL_PART_OF]);
+
   const failureLogs = async (pod: string | undefined): Promise<string[]> =>
     pod ? podLastLines(api, cache, pod, FAILURE_LOG_LINES).catch(() => []) : [];
 
@@ -161,7 +177,9 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
           const e = endpointOf(dep);
           return e ? [[dep, e]] : [];
         }));
-        const objects = renderService({ spec, stack, namespace: target.namespace, replicas: deployment.replicas, env: deployment.env, dependencies });
+        const input = { spec, stack, namespace: target.namespace, replicas: deployment.replicas, env: deployment.env, dependencies };
+        if (isJobService(spec)) return applyJobService(jobContext(stack, service, push, sig, spec.readyTimeoutMs), renderJob(input));
+        const objects = renderService(input);
         const name = objects.deployment.metadata!.name!;
         const before = podNames(service);
         const result = await applyService({ api, cache, stack, service, force: opts.forceConflicts }, objects);
@@ -197,6 +215,12 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     restart(service, signal) {
       return operate(service, async (push, sig) => {
         const name = objectName(service);
+        const job = cache.get('Job', name);
+        if (job && ownedFor(job, service)) {
+          // a Job cannot be rolled: run it again
+          const stack = job.metadata!.labels![LABEL_PART_OF];
+          return rerunJobService(jobContext(stack, service, push, sig, knownSpecs.get(service)?.readyTimeoutMs ?? 60_000), job);
+        }
         const live = cache.get('Deployment', name);
         if (!live) {
           push({ service, phase: 'unchanged' });
@@ -225,9 +249,9 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     async remove(service, signal) {
       await queue.run(service, async () => {
         const name = objectName(service);
-        const live = cache.get('Deployment', name);
+        const live = cache.get('Deployment', name) ?? cache.get('Job', name);
         const graceMs = (live?.spec?.template.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
-        for (const [kind, objectNameOf] of [['Deployment', name], ['Service', name], ['Secret', secretName(service)]] as Array<[ObjectKind, string]>) {
+        for (const [kind, objectNameOf] of [['Deployment', name], ['Job', name], ['Service', name], ['Secret', secretName(service)]] as Array<[ObjectKind, string]>) {
           const object = cache.get(kind, objectNameOf) ?? (kind === 'Secret' ? await api.get(kind, objectNameOf) : undefined);
           if (!object || object.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY || object.metadata?.labels?.[LABEL_NAME] !== service) continue;
           await api.delete(kind, objectNameOf);
@@ -245,15 +269,23 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     logs: (query: LogQuery, signal: AbortSignal) => podLogs(api, cache, query, AbortSignal.any([signal, lifetime.signal])),
     lastLines: (id, n) => podLastLines(api, cache, id, n),
     // the metrics API (metrics-server) is optional in a cluster; without it there is nothing to show
-    stats: async () => ({}),
+    stats: () => podMetrics.read(),
 
     requests: () => api.requests(),
+
+    // what the other pods use: the Service's cluster DNS name (none for a Job without a Service)
+    serviceUrl(service) {
+      const object = cache.get('Service', objectName(service)) as V1Service | undefined;
+      const port = object?.spec?.ports?.[0];
+      if (!port || object?.metadata?.labels?.[LABEL_MANAGED_BY] !== MANAGED_BY) return undefined;
+      return dependencyUrl(service, api.namespace, { port: port.port, protocol: port.name === 'tcp' ? 'tcp' : 'http' });
+    },
 
     async prune(stack, keep) {
       checkLabelValue('the stack name', stack);
       const keepSet = new Set(keep);
       const deleted: string[] = [];
-      for (const kind of ['Deployment', 'Service', 'Secret'] as ObjectKind[]) {
+      for (const kind of ['Deployment', 'Job', 'Service', 'Secret'] as ObjectKind[]) {
         for (const object of await api.list(kind, selectorOf(stack))) {
           const service = object.metadata?.labels?.[LABEL_NAME];
           if (!service || keepSet.has(service)) continue;

@@ -55,6 +55,8 @@ describe('podInstance', () => {
     const info = podInstance(pod({ restartCount: 1, ...running, lastState: { terminated: { exitCode: 137, signal: 9, finishedAt: new Date('2024-05-01T10:01:00Z') } } }), 0, false)!;
     expect(info.lastExit).toEqual({ code: 137, signal: 'SIGKILL', at: Date.parse('2024-05-01T10:01:00Z') });
     expect(info.restarts).toBe(1);
+    const oom = podInstance(pod({ restartCount: 2, ...running, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date('2024-05-01T10:02:00Z') } } }), 0, false)!;
+    expect(oom.lastExit).toEqual({ code: 137, signal: null, at: Date.parse('2024-05-01T10:02:00Z'), reason: 'OOMKilled' });
   });
 
   it('leaves out pods that are not a service\'s', () => {

@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { InstanceInfo, InstanceState } from '../../core/index.js';
 import type { InstanceChange } from '../contract.js';
 import { ANNOTATION_REVISION, LABEL_NAME } from './names.js';
+import { podExit } from './job-status.js';
 import { podReady, stuckReason } from './rollout-status.js';
 
 const ms = (t: Date | string | undefined): number | undefined => (t === undefined ? undefined : new Date(t).getTime());
@@ -35,7 +36,7 @@ export function podInstance(pod: V1Pod, slot: number, wasReady: boolean): Instan
   let message: string | undefined;
   if (pod.metadata?.deletionTimestamp) state = 'stopping';
   else if (pod.status?.phase === 'Succeeded') state = 'completed';
-  else if (pod.status?.phase === 'Failed') { state = 'failed'; message = pod.status.message ?? pod.status.reason; }
+  else if (pod.status?.phase === 'Failed') { state = 'failed'; message = podExit(pod); }
   else if (stuck) { state = waiting?.reason === 'CrashLoopBackOff' ? 'crash-looping' : 'failed'; message = stuck; }
   else if (running) {
     state = ready ? 'running' : wasReady ? 'unhealthy' : 'starting';
@@ -64,6 +65,8 @@ export function podInstance(pod: V1Pod, slot: number, wasReady: boolean): Instan
       code: last.exitCode ?? null,
       signal: last.signal ? SIGNALS.get(last.signal) ?? String(last.signal) : null,
       at: ms(last.finishedAt) ?? 0,
+      // the kubelet's word for it (OOMKilled, Error, Completed), as `kubectl describe` shows
+      ...(last.reason && { reason: last.reason }),
     };
   }
   if (message) info.message = message;
@@ -76,11 +79,11 @@ export function instanceChange(before: InstanceInfo | undefined, after: Instance
   if (!before) return 'created';
   if (!after) return 'removed';
   if (after.restarts > before.restarts) return 'restarting';
+  const ended = after.state === 'crash-looping' || after.state === 'completed' || after.state === 'failed';
+  // a Job's pod that was ready and ran to its end has exited, not merely become unready
+  if (after.state !== before.state && ended) return 'exited';
   if (!before.ready && after.ready) return 'ready';
   if (before.ready && !after.ready) return 'unready';
-  if (after.state !== before.state) {
-    if (after.state === 'crash-looping' || after.state === 'completed' || after.state === 'failed') return 'exited';
-    if (before.startedAt === undefined && after.startedAt !== undefined) return 'started';
-  }
+  if (after.state !== before.state && before.startedAt === undefined && after.startedAt !== undefined) return 'started';
   return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'updated';
 }

@@ -19,10 +19,13 @@ export interface ControlPlaneOptions {
 /** What the driver does, verb by verb: apply (create + patch), read and watch, prune (delete). */
 export const CONTROL_PLANE_RULES: V1PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['services', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['list'] },
+  // `tutti top`: the pods' CPU and memory, where the cluster serves the metrics API (metrics-server)
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
 ];
 
 export function renderControlPlane(opts: ControlPlaneOptions): KubernetesObject[] {

@@ -52,7 +52,19 @@ export function dependencyUrl(dep: string, namespace: string, endpoint: Dependen
   return `${scheme}://${objectName(dep)}.${namespace}.svc:${endpoint?.port ?? DEFAULT_CONTAINER_PORT}`;
 }
 
-export function renderService(input: ServiceRenderInput): ServiceObjects {
+/** What a service's Deployment and Job share: the container, the pod template's labels and annotations, the Secret. */
+export interface PodParts {
+  name: string;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  port: number;
+  protocol: 'http' | 'tcp';
+  container: V1Container;
+  templateAnnotations: Record<string, string>;
+  secret?: V1Secret;
+}
+
+export function renderPodParts(input: ServiceRenderInput): PodParts {
   const { spec, stack, namespace } = input;
   if (!spec.image) {
     throw new Error(`service ${spec.name} has no image`); // callers check first, with the manifest's words
@@ -84,6 +96,25 @@ export function renderService(input: ServiceRenderInput): ServiceObjects {
   const templateAnnotations: Record<string, string> = { [ANNOTATION_REVISION]: spec.revision };
   if (hasSecret) templateAnnotations[ANNOTATION_ENV_HASH] = hashOf(secret);
 
+  const parts: PodParts = { name, labels, selector, port, protocol, container, templateAnnotations };
+  if (hasSecret) {
+    const data = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
+    parts.secret = stamp<V1Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName(spec.name), namespace, labels: { ...labels } },
+      type: 'Opaque',
+      data,
+    });
+  }
+  return parts;
+}
+
+export function renderService(input: ServiceRenderInput): ServiceObjects {
+  const { spec, namespace } = input;
+  const parts = renderPodParts(input);
+  const { name, labels, selector, container, templateAnnotations, secret } = parts;
+
   const deployment = stamp<V1Deployment>({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -104,32 +135,27 @@ export function renderService(input: ServiceRenderInput): ServiceObjects {
     },
   });
 
-  const service = stamp<V1Service>({
+  const service = renderServiceObject(input, parts);
+
+  return { deployment, service, ...(secret && { secret }) };
+}
+
+/** The Service in front of the pods: port → target port, the protocol written out. */
+export function renderServiceObject(input: ServiceRenderInput, parts: PodParts): V1Service {
+  const { name, labels, selector, port, protocol } = parts;
+  return stamp<V1Service>({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace, labels: { ...labels } },
+    metadata: { name, namespace: input.namespace, labels: { ...labels } },
     spec: {
       selector: { ...selector },
       ports: [{ name: protocol, port, targetPort: port, protocol: 'TCP' }],
     },
   });
-
-  const out: ServiceObjects = { deployment, service };
-  if (hasSecret) {
-    const data = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
-    out.secret = stamp<V1Secret>({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: secretName(spec.name), namespace, labels: { ...labels } },
-      type: 'Opaque',
-      data,
-    });
-  }
-  return out;
 }
 
 /** Adds the hash of the object as rendered, as its `tutti.dev/applied` annotation. */
-function stamp<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
+export function stamp<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
   const hash = hashOf(object);
   object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, [ANNOTATION_APPLIED]: hash } };
   return object;

@@ -1,11 +1,13 @@
 // Pure: a whole stack as the Kubernetes objects tutti would apply, in dependency order (each
-// service's Secret, Service, Deployment). `tutti render kubernetes` prints these; the driver
+// service's Secret, Service, Deployment; or Secret, Service if it serves, and Job for a
+// service that runs to completion). `tutti render kubernetes` prints these; the driver
 // applies the same objects one service at a time. A stack that cannot run on Kubernetes (a
 // service without an image, names Kubernetes does not allow) is refused with every reason.
 
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { TuttiError, type StackSpec } from '../../core/index.js';
 import { checkDistinctNames, checkLabelValue, objectName } from './names.js';
+import { isJobService, renderJob } from './render-job.js';
 import { containerPort, renderService, type DependencyEndpoint, type KubernetesServiceSpec } from './render-service.js';
 
 export interface StackRenderOptions {
@@ -54,14 +56,22 @@ export function renderStack(stack: StackSpec, opts: StackRenderOptions): Kuberne
   const objects: KubernetesObject[] = [];
   for (const name of stack.order) {
     const spec = stack.services[name] as KubernetesServiceSpec;
-    const rendered = renderService({
+    const input = {
       spec,
       stack: stack.name,
       namespace: opts.namespace,
       replicas: spec.replicas,
       env: { TUTTI_STACK: stack.name },
       dependencies,
-    });
+    };
+    if (isJobService(spec)) {
+      const rendered = renderJob(input);
+      if (rendered.secret) objects.push(rendered.secret);
+      if (rendered.service) objects.push(rendered.service);
+      objects.push(rendered.job);
+      continue;
+    }
+    const rendered = renderService(input);
     if (rendered.secret) objects.push(rendered.secret);
     objects.push(rendered.service, rendered.deployment);
   }

@@ -3,6 +3,7 @@
 // a cluster cannot run are refused with the reason.
 
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -10,10 +11,11 @@ import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { StackSpec } from '../../core/index.js';
 import { testServiceSpec } from '../../core/test-service-spec.js';
 import { renderControlPlane } from './render-control-plane.js';
+import { isJobService, JOB_RETRIES_ON_FAILURE, renderJob } from './render-job.js';
 import { renderService } from './render-service.js';
 import { renderStack } from './render-stack.js';
 import { toYamlDocuments } from './render-yaml.js';
@@ -37,6 +39,7 @@ function validate(o: { kind?: string }): void {
   if (o.kind === 'Deployment') new Deployment(o as never).validate();
   else if (o.kind === 'Service') new Service(o as never).validate();
   else if (o.kind === 'Secret') new Secret(o as never).validate();
+  else if (o.kind === 'Job') new Job(o as never).validate();
   else throw new Error(`unexpected kind ${o.kind}`);
 }
 
@@ -189,6 +192,81 @@ describe('renderService', () => {
   });
 });
 
+describe('run-to-completion services as Jobs', () => {
+  const stack = stackOf({
+    db: testServiceSpec('db', { image: 'postgres:16', port: 5432, protocol: 'tcp' }),
+    migrate: testServiceSpec('migrate', {
+      image: 'ghcr.io/acme/migrate:3', command: ['migrate', 'up'], restart: 'never', dependsOn: { db: 'healthy' }, health,
+      env: { DB_PASSWORD: 'hunter2', STEP: 'all' }, resources: { limits: { memoryBytes: 128 * 2 ** 20 } },
+    }),
+    seed: testServiceSpec('seed', { image: 'ghcr.io/acme/seed:1', restart: 'on-failure', replicas: 3, dependsOn: { migrate: 'completed' } }),
+    api: testServiceSpec('api', { image: 'ghcr.io/acme/api:1', dependsOn: { seed: 'completed' } }),
+  });
+  const objects = renderStack(stack, { namespace: 'prod' });
+  const job = (name: string) => objects.find((o) => o.kind === 'Job' && o.metadata?.name === name) as V1Job;
+
+  it('renders restart never, and on-failure without a health check, as a Job with its Secret, a Service only when it serves (health); restart always stays a Deployment', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'Service/db', 'Deployment/db',
+      'Secret/migrate-env', 'Service/migrate', 'Job/migrate',
+      'Job/seed',
+      'Service/api', 'Deployment/api',
+    ]);
+    expect([isJobService({ restart: 'always' }), isJobService({ restart: 'never' }), isJobService({ restart: 'on-failure' })]).toEqual([false, true, true]);
+    // on-failure with a health check is a server (as compose users write it): a Deployment
+    expect(isJobService({ restart: 'on-failure', health })).toBe(false);
+    expect(isJobService({ restart: 'never', health })).toBe(true);
+  });
+
+  it('validates every object, Jobs included, against the Kubernetes OpenAPI schema', () => {
+    for (const o of objects) expect(() => validate(o), `${o.kind}/${o.metadata?.name}`).not.toThrow();
+  });
+
+  it('runs `replicas` pods once each; never gives up at the first failure, on-failure retries in the pod', () => {
+    const migrate = job('migrate');
+    expect(migrate.apiVersion).toBe('batch/v1');
+    expect(migrate.spec).toMatchObject({ parallelism: 1, completions: 1, backoffLimit: 0 });
+    expect(migrate.spec!.template.spec!.restartPolicy).toBe('Never');
+    expect(migrate.spec!.selector).toBeUndefined(); // the API server generates it from the Job's uid
+    const seed = job('seed');
+    expect(seed.spec).toMatchObject({ parallelism: 3, completions: 3, backoffLimit: JOB_RETRIES_ON_FAILURE });
+    expect(seed.spec!.template.spec!.restartPolicy).toBe('OnFailure');
+  });
+
+  it('gives the pods what a Deployment\'s get — labels, revision, env and Secret, resources — and only the readiness probe', () => {
+    const migrate = job('migrate');
+    expect(migrate.metadata?.labels).toEqual({ 'app.kubernetes.io/name': 'migrate', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'tutti' });
+    expect(migrate.metadata?.annotations?.['tutti.dev/applied']).toMatch(/^[0-9a-f]{12}$/);
+    const template = migrate.spec!.template;
+    expect(template.metadata?.labels).toEqual(migrate.metadata?.labels);
+    expect(template.metadata?.annotations?.['tutti.dev/revision']).toBe('rev-migrate');
+    expect(template.metadata?.annotations?.['tutti.dev/env-hash']).toMatch(/^[0-9a-f]{12}$/);
+    const c = template.spec!.containers[0];
+    expect(c.args).toEqual(['migrate', 'up']);
+    expect(c.env?.find((e) => e.name === 'DB_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'migrate-env', key: 'DB_PASSWORD' } });
+    expect(c.env?.find((e) => e.name === 'DB_URL')?.value).toBe('tcp://db.prod.svc:5432');
+    expect(c.resources).toEqual({ limits: { memory: '128Mi' } });
+    expect(c.readinessProbe?.httpGet?.path).toBe('/healthz');
+    expect([c.startupProbe, c.livenessProbe]).toEqual([undefined, undefined]);
+    expect(JSON.stringify(migrate)).not.toContain('hunter2');
+  });
+
+  it('changes the Job\'s hash when the image or the replicas change, and only then', () => {
+    const input = { spec: stack.services.seed, stack: 'shop', namespace: 'prod', replicas: 3 };
+    const hash = (o: V1Job) => o.metadata?.annotations?.['tutti.dev/applied'];
+    const base = renderJob(input).job;
+    expect(hash(renderJob(input).job)).toBe(hash(base));
+    expect(hash(renderJob({ ...input, replicas: 2 }).job)).not.toBe(hash(base));
+    expect(hash(renderJob({ ...input, spec: { ...input.spec, image: 'ghcr.io/acme/seed:2' } }).job)).not.toBe(hash(base));
+  });
+
+  it('stops a job service with parallelism 0: a Job that runs no pod', () => {
+    const stopped = renderJob({ spec: stack.services.seed, stack: 'shop', namespace: 'prod', replicas: 0 }).job;
+    expect(stopped.spec).toMatchObject({ parallelism: 0, completions: 1 });
+    expect(() => new Job(stopped as never).validate()).not.toThrow();
+  });
+});
+
 describe('renderControlPlane', () => {
   const objects = renderControlPlane({ namespace: 'ops', image: 'registry.example/tutti:1' });
 
@@ -203,14 +281,16 @@ describe('renderControlPlane', () => {
 
   it('grants only namespaced rights, no wildcard, and only reads on pods, logs and events', () => {
     const role = objects.find((o) => o.kind === 'Role') as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
-    const flat = role.rules.flatMap((r) => r.resources.map((res) => [res, r.verbs.join(',')]));
+    const flat = role.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => [g ? `${g}/${res}` : res, r.verbs.join(',')])));
     expect(Object.fromEntries(flat)).toEqual({
-      deployments: 'get,list,watch,create,patch,delete',
+      'apps/deployments': 'get,list,watch,create,patch,delete',
+      'batch/jobs': 'get,list,watch,create,patch,delete',
       services: 'get,list,watch,create,patch,delete',
       secrets: 'get,list,watch,create,patch,delete',
       pods: 'get,list,watch',
       'pods/log': 'get',
       events: 'list',
+      'metrics.k8s.io/pods': 'get,list',
     });
     expect(JSON.stringify(objects)).not.toContain('"*"');
   });

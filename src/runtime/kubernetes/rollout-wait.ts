@@ -11,6 +11,7 @@ import type { Progress } from '../contract.js';
 import type { ClusterCache } from './cluster-cache.js';
 import { isPodOfTemplate, podReady, rolloutVerdict, templateKey } from './rollout-status.js';
 import { serviceOfPod } from './pod-instance.js';
+import { newestWarning } from './warning-events.js';
 
 export type RolloutOutcome = { ok: true } | { ok: false; message: string; pod?: string };
 
@@ -124,14 +125,8 @@ export function waitForRollout(w: RolloutWatch): Promise<RolloutOutcome> {
 /** The newest Warning event about the new pods, their ReplicaSet or the Deployment: "reason: message". */
 async function warningAbout(w: RolloutWatch, pods: V1Pod[]): Promise<string | undefined> {
   const names = new Set(pods.map((p) => p.metadata!.name!));
-  const about = (e: CoreV1Event): boolean => {
-    const name = e.involvedObject?.name ?? '';
-    return names.has(name) || name === w.deployment || (e.involvedObject?.kind === 'ReplicaSet' && name.startsWith(`${w.deployment}-`));
-  };
-  const time = (e: CoreV1Event): number => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).getTime();
-  const warnings = (await w.events()).filter((e) => e.type === 'Warning' && about(e)).sort((a, b) => time(b) - time(a));
-  const e = warnings[0];
-  return e ? `${e.reason}: ${e.message}` : undefined;
+  return newestWarning(await w.events(), (name, kind) =>
+    names.has(name) || name === w.deployment || (kind === 'ReplicaSet' && name.startsWith(`${w.deployment}-`)));
 }
 
 /** 1.5s rather than 1s: a timeout the user set reads as they set it. */
