@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { V1Deployment, V1Job, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { StackSpec } from '../../core/index.js';
+import { parseManifest } from '../../core/manifest/index.js';
 import { testServiceSpec } from '../../core/test-service-spec.js';
 import { renderControlPlane } from './render-control-plane.js';
 import { isJobService, JOB_RETRIES_ON_FAILURE, renderJob } from './render-job.js';
@@ -162,6 +163,20 @@ describe('renderStack refuses what a cluster cannot run', () => {
 });
 
 describe('renderService', () => {
+  it('puts what the manifest says is secret (env_file values, { secret: true }) in the Secret, the rest in the pod spec', () => {
+    const stack = parseManifest('name: s\nruntime: kubernetes\nservices:\n  api:\n    image: api:1\n    env_file: api.env\n    env: { LEVEL: info, SIGNING: { value: k1, secret: true }, HOST: clear }\n', {
+      file: '/p/tutti.yaml', env: {}, readFile: (f) => (f === '/p/api.env' ? 'DB_URL=postgres://u:pw@db/x\nHOST=from-file\n' : undefined),
+    });
+    const { deployment, secret } = renderService({ spec: stack.services.api, stack: 's', namespace: 'n', replicas: 1 });
+    const env = deployment.spec!.template.spec!.containers[0].env!;
+    const from = (name: string) => env.find((e) => e.name === name);
+    expect(from('DB_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'api-env', key: 'DB_URL' });
+    expect(from('SIGNING')?.valueFrom?.secretKeyRef).toEqual({ name: 'api-env', key: 'SIGNING' });
+    expect([from('LEVEL')?.value, from('HOST')?.value]).toEqual(['info', 'clear']);
+    expect(Object.keys(secret!.data!).sort()).toEqual(['DB_URL', 'SIGNING']);
+    expect(JSON.stringify(deployment)).not.toContain('pw@db');
+  });
+
   it('keeps the image when a service has no command, and stop grace as the termination grace period', () => {
     const { deployment } = renderService({ spec: testServiceSpec('w', { image: 'w:1', command: [], stopGraceMs: 2500 }), stack: 's', namespace: 'n', replicas: 0 });
     expect(deployment.spec?.replicas).toBe(0);
