@@ -84,9 +84,12 @@ class StackOrchestrator implements Orchestrator {
   status(): StackStatus | null {
     if (!this.stack) return null;
     const endpoints = new Map<string, string>();
+    const clusterUrls = new Map<string, string>();
     for (const name of this.stack.order) {
-      const url = this.opts.runtime.serviceUrl ? this.opts.runtime.serviceUrl(name) : this.endpointUrl(name);
+      const url = this.endpointUrl(name);
       if (url) endpoints.set(name, url);
+      const own = this.opts.runtime.serviceUrl?.(name);
+      if (own) clusterUrls.set(name, own);
     }
     return stackStatus({
       stack: this.stack,
@@ -94,6 +97,7 @@ class StackOrchestrator implements Orchestrator {
       desired: this.desired,
       instances: this.opts.runtime.instances(),
       endpoints,
+      clusterUrls,
       failures: this.failures,
     });
   }

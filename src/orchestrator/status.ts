@@ -11,6 +11,8 @@ export interface StatusInput {
   desired: Map<string, DesiredService>;
   instances: InstanceInfo[];
   endpoints: Map<string, string>;
+  /** the runtime's own address of each service (kubernetes: the Service's cluster DNS name) */
+  clusterUrls?: Map<string, string>;
   failures: Map<string, string>;
 }
 
@@ -33,6 +35,7 @@ export function serviceStatus(input: StatusInput, name: string): ServiceStatus {
     importance: spec.importance,
     health: serviceHealth({ importance: spec.importance, replicas: want.replicas, ready, stopped: want.stopped, completed }) ?? 1,
     endpoint: input.endpoints.get(name),
+    ...(input.clusterUrls?.has(name) && { clusterUrl: input.clusterUrls.get(name) }),
     dependsOn: spec.dependsOn,
     message: failure ?? instances.find((i) => i.message && !i.ready)?.message,
   };

@@ -18,7 +18,9 @@ export interface ServiceStatus {
   revision: string;
   importance: number;
   health: number;           // ready / replicas, in [0, 1] (1 for a completed one-shot service)
-  endpoint?: string;        // URL dependents use, e.g. http://127.0.0.1:41234
+  endpoint?: string;        // the stable endpoint on the control plane's machine, e.g. http://127.0.0.1:41234 (workflows call it)
+  /** where the runtime's own network reaches the service, what the other pods use (kubernetes: http://api.shop.svc:8080) */
+  clusterUrl?: string;
   dependsOn: Record<string, string>;
   message?: string;
 }

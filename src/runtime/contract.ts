@@ -76,10 +76,9 @@ export interface Runtime {
    *  cluster's objects outlive the daemon); returns a description of each. Drivers whose
    *  instances end with the stack's services (process) leave it out. */
   prune?(stack: string, keep: string[]): Promise<string[]>;
-  /** The address dependents reach the service at, where the runtime gives it one of its own
-   *  (kubernetes: the Service's cluster DNS name; undefined: none); a runtime that has this
-   *  shows it in status instead of the daemon's local stable endpoint, which only reaches
-   *  instances the daemon can reach. */
+  /** The address the runtime's own network reaches the service at (kubernetes: the Service's
+   *  cluster DNS name, which the other pods use; undefined: none), shown in status beside the
+   *  daemon's local stable endpoint, which only reaches instances the daemon can reach. */
   serviceUrl?(service: string): string | undefined;
 }
 

@@ -52,6 +52,18 @@ describe.skipIf(SKIP)(`kubernetes driver: apply, re-apply, prune${SKIP ? ` (skip
     await fresh.detach();
   });
 
+  it('re-applies resources the server stores in another notation (1000000000 → 1G) without writing', async () => {
+    const sized = spec('sized', { port: 0, resources: { requests: { cpuMillis: 1500, memoryBytes: 1536 }, limits: { cpuMillis: 2000, memoryBytes: 1_000_000_000 } } });
+    expect(phases(await applied(env.runtime, deployment(sized))).at(-1)).toBe('done');
+    const stored = (await env.apps.readNamespacedDeployment({ name: 'sized', namespace: env.namespace })).spec!.template.spec!.containers[0].resources;
+    expect(stored).toEqual({ requests: { cpu: '1500m', memory: '1536' }, limits: { cpu: '2', memory: '1G' } });
+    const fresh = await env.newRuntime();
+    expect(phases(await applied(fresh, deployment(sized)))).toEqual(['unchanged', 'done']);
+    expect(fresh.requests().writes).toBe(0);
+    await fresh.detach();
+    await env.runtime.remove('sized');
+  });
+
   it('rolls the pods out again when the image changes, writing only the Deployment', async () => {
     const before = env.runtime.requests();
     const old = env.runtime.instances('web').map((i) => i.id);

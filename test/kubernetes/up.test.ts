@@ -67,10 +67,11 @@ describe.skipIf(SKIP)(`tutti up --runtime kubernetes${SKIP ? ` (skipped: ${SKIP}
     expect(deployments.items.find((d) => d.metadata!.name === 'api')?.spec?.template.spec?.containers[0].image).toBe('registry.example/api:1');
 
     const status = (await run(['ps', '--json'], { cwd: k.project.dir, env: k.env })).stdout;
-    const ps = JSON.parse(status) as { services: Array<{ name: string; ready: number; endpoint?: string }>; instances: Array<{ service: string; address: string }> };
+    const ps = JSON.parse(status) as { services: Array<{ name: string; ready: number; endpoint?: string; clusterUrl?: string }>; instances: Array<{ service: string; address: string }> };
     expect(ps.services.map((s) => [s.name, s.ready])).toEqual([['db', 1], ['api', 2]]);
-    // the address other pods use, not a port on this machine
-    expect(ps.services.map((s) => s.endpoint)).toEqual([`tcp://db.${ns}.svc:5432`, `http://api.${ns}.svc:8080`]);
+    // the address other pods use, beside the stable endpoint on this machine (which workflows call)
+    expect(ps.services.map((s) => s.clusterUrl)).toEqual([`tcp://db.${ns}.svc:5432`, `http://api.${ns}.svc:8080`]);
+    expect(ps.services.every((s) => /^(http|tcp):\/\/127\.0\.0\.1:\d+$/.test(s.endpoint ?? ''))).toBe(true);
     expect(ps.instances.filter((i) => i.service === 'api')).toHaveLength(2);
     expect(ps.instances.every((i) => /^10\.244\./.test(i.address))).toBe(true);
 

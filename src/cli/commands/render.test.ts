@@ -93,7 +93,12 @@ describe('tutti render kubernetes', () => {
 
   it('refuses services without an image, naming them', async () => {
     const path = manifest('name: shop\nservices:\n  web: { command: node web.js }\n  worker: { command: node worker.js }\n');
-    await expect(tutti('render', 'kubernetes', path)).rejects.toThrow(/services "web", "worker" have no image/);
+    await expect(tutti('render', 'kubernetes', path)).rejects.toThrow(/service "web" has no image, which the kubernetes runtime needs/);
+  });
+
+  it('reads the manifest for kubernetes even without runtime: kubernetes in it', async () => {
+    const { stdout } = await tutti('render', 'kubernetes', manifest('name: shop\nservices:\n  web: { image: web:1 }\n'), '--json');
+    expect((JSON.parse(stdout) as Array<{ kind: string }>).map((o) => o.kind)).toEqual(['Service', 'Deployment']);
   });
 });
 

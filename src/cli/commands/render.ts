@@ -29,7 +29,8 @@ export function registerRender(program: Command): void {
     .action(async (pathArg: string | undefined, o: TargetOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const project = resolveProject({ path: pathArg, file: g.file });
-      const { warnings, ...stack } = loadManifestFile(project.file ?? project.dir);
+      // read for kubernetes whatever the manifest's runtime: (an image-only manifest is fine here)
+      const { warnings, ...stack } = loadManifestFile(project.file ?? project.dir, process.env, { runtime: 'kubernetes' });
       for (const w of warnings ?? []) process.stderr.write(`${pc.yellow('warning:')} ${w}\n`);
       const k8s = await import('../../runtime/kubernetes/index.js');
       const namespace = o.namespace ?? (await namespaceOf(k8s, o.context));

@@ -10,7 +10,7 @@ export function printStackSummary(status: StackStatus): void {
     s.name,
     colourState(s.state),
     `${s.ready}/${s.desired}`,
-    s.endpoint ?? '-',
+    s.clusterUrl ?? s.endpoint ?? '-',
     s.state === 'failed' || s.state === 'degraded' ? (s.message ?? '') : '',
   ]);
   process.stdout.write(table(['SERVICE', 'STATE', 'READY', 'ENDPOINT', ''], rows) + '\n');

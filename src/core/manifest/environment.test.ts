@@ -40,6 +40,12 @@ describe('serviceEnvironment', () => {
     expect(secret).toEqual(['B', 'KEY', 'PASSED', 'Q']);
   });
 
+  it('keeps an env_file value secret when env passes the name through from an environment without it', () => {
+    const { env, secret } = serviceEnvironment('api', { env_file: 'base.env', env: { B: null, Q: { secret: false } } }, ctx, []);
+    expect(env).toMatchObject({ B: 'from-base', Q: 'quoted value' });
+    expect(secret).toEqual(['A', 'B', 'Q']);
+  });
+
   it('names a missing env_file and where it is written', () => {
     const problems: ManifestProblem[] = [];
     serviceEnvironment('api', { env_file: ['base.env', 'missing.env'] }, ctx, problems);

@@ -50,11 +50,12 @@ export function serviceEnvironment(
   });
   for (const [key, given] of Object.entries(raw.env ?? {})) {
     const entry = given !== null && typeof given === 'object' ? given : { value: given };
-    if (entry.secret) secret.add(key);
-    else secret.delete(key);
     const value = entry.value ?? null;
-    if (value !== null) entries.push([key, String(value)]);
-    else if (ctx.env[key] !== undefined) entries.push([key, ctx.env[key]!]);
+    const text = value !== null ? String(value) : ctx.env[key];
+    if (text !== undefined) entries.push([key, text]);
+    // a value env sets in the clear is no secret; an env_file's value it leaves in place still is
+    if (entry.secret) secret.add(key);
+    else if (text !== undefined) secret.delete(key);
   }
   // fromEntries: later entries win, and a `__proto__` key stays a plain key
   const env = Object.fromEntries(entries) as Record<string, string>;

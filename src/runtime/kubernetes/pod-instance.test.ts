@@ -57,6 +57,8 @@ describe('podInstance', () => {
     expect(info.restarts).toBe(1);
     const oom = podInstance(pod({ restartCount: 2, ...running, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date('2024-05-01T10:02:00Z') } } }), 0, false)!;
     expect(oom.lastExit).toEqual({ code: 137, signal: null, at: Date.parse('2024-05-01T10:02:00Z'), reason: 'OOMKilled' });
+    const plain = podInstance(pod({ restartCount: 1, ...running, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }), 0, false)!;
+    expect(plain.lastExit?.reason).toBeUndefined();
   });
 
   it('leaves out pods that are not a service\'s', () => {

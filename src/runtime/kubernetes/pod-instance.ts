@@ -12,6 +12,9 @@ import { podReady, stuckReason } from './rollout-status.js';
 
 const ms = (t: Date | string | undefined): number | undefined => (t === undefined ? undefined : new Date(t).getTime());
 
+/** Reasons the kubelet gives every ordinary exit: the exit code says as much. */
+const UNINFORMATIVE_REASONS = new Set(['Error', 'Completed']);
+
 const SIGNALS = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
 export function serviceOfPod(pod: V1Pod): string | undefined {
@@ -65,8 +68,8 @@ export function podInstance(pod: V1Pod, slot: number, wasReady: boolean): Instan
       code: last.exitCode ?? null,
       signal: last.signal ? SIGNALS.get(last.signal) ?? String(last.signal) : null,
       at: ms(last.finishedAt) ?? 0,
-      // the kubelet's word for it (OOMKilled, Error, Completed), as `kubectl describe` shows
-      ...(last.reason && { reason: last.reason }),
+      // the kubelet's word for it where it says more than the code (OOMKilled, ContainerCannotRun…)
+      ...(last.reason && !UNINFORMATIVE_REASONS.has(last.reason) && { reason: last.reason }),
     };
   }
   if (message) info.message = message;

@@ -1,11 +1,14 @@
 // Pure: the manifest's `resources` as a container's requests and limits, in Kubernetes'
-// quantity notation — CPU in millicores (`250m`), memory in the largest binary unit that
-// divides it exactly (`512Mi`), else bytes — so what `render` prints reads as a user writes it.
+// quantity notation and in the canonical form the API server stores (so a re-apply finds the
+// object unchanged and writes nothing): CPU in cores or millicores (`2`, `250m`), memory in the
+// largest binary unit that divides it exactly (`512Mi`), else the largest decimal one (`1G`,
+// which is how the server stores 1000000000), else bytes.
 
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
 import type { ResourceAmounts, ResourcesSpec } from '../../core/index.js';
 
-const BINARY: Array<[string, number]> = [['Ti', 1024 ** 4], ['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]];
+const BINARY: Array<[string, number]> = [['Ei', 1024 ** 6], ['Pi', 1024 ** 5], ['Ti', 1024 ** 4], ['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]];
+const DECIMAL: Array<[string, number]> = [['E', 1e18], ['P', 1e15], ['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]];
 
 export function cpuQuantity(millis: number): string {
   return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
@@ -13,6 +16,7 @@ export function cpuQuantity(millis: number): string {
 
 export function memoryQuantity(bytes: number): string {
   for (const [unit, size] of BINARY) if (bytes % size === 0) return `${bytes / size}${unit}`;
+  for (const [unit, size] of DECIMAL) if (bytes % size === 0) return `${bytes / size}${unit}`;
   return String(bytes);
 }
 

@@ -1,9 +1,11 @@
 // Resident memory of whole process groups: each instance leads its own group (spawned
 // detached), so a limit holds for everything the instance started — `npm start` and the node
 // it runs, a shell and its command, a master and its workers — as a container's cgroup does.
-// Members are found by one scan of /proc for all groups; their memory is read by pidusage, as
-// the runtime's stats() reads the leaders'. Summed RSS counts pages the members share (forked
-// workers) once per member, so it errs towards restarting early, never late.
+// Members are found by one scan of /proc for all groups; their memory is read from
+// /proc/<pid>/status (VmRSS) — not through pidusage, whose CPU figures are computed against
+// its own previous call, so sampling here would skew the CPU % that stats() reports — and
+// by pidusage only where there is no /proc. Summed RSS counts pages the members share
+// (forked workers) once per member, so it errs towards restarting early, never late.
 
 import fs from 'node:fs';
 import pidusage from 'pidusage';
@@ -39,11 +41,19 @@ export async function groupResidentMemory(pgids: Iterable<number>): Promise<Map<
   const out = new Map<number, number>();
   if (pids.length === 0) return out;
   let usage: Record<string, { memory: number } | undefined>;
-  try {
-    // a member that exits meanwhile is left out of the result (with several pids; with one, it throws)
-    usage = (await pidusage(pids)) as Record<string, { memory: number } | undefined>;
-  } catch {
-    return out;
+  if (fs.existsSync('/proc/self/status')) {
+    usage = {};
+    for (const pid of pids) {
+      const rss = residentBytes(pid);
+      if (rss !== undefined) usage[String(pid)] = { memory: rss };
+    }
+  } else {
+    try {
+      // a member that exits meanwhile is left out of the result (with several pids; with one, it throws)
+      usage = (await pidusage(pids)) as Record<string, { memory: number } | undefined>;
+    } catch {
+      return out;
+    }
   }
   for (const [pgid, pidsOfGroup] of members) {
     let total = 0;
@@ -57,4 +67,16 @@ export async function groupResidentMemory(pgids: Iterable<number>): Promise<Map<
     if (measured) out.set(pgid, total);
   }
   return out;
+}
+
+/** VmRSS of /proc/<pid>/status in bytes; undefined when the process is gone (or a kernel thread). */
+function residentBytes(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(text);
+  return m ? Number(m[1]) * 1024 : undefined;
 }

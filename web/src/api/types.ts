@@ -42,6 +42,7 @@ export interface Service {
   importance: number;
   health: number;
   endpoint?: string;
+  clusterUrl?: string;
   dependsOn: Record<string, string>;
   message?: string;
 }
