@@ -49,6 +49,11 @@ function Header({ s }: { s: Service }) {
             endpoint <code>{s.endpoint}</code>
           </span>
         )}
+        {s.clusterUrl && (
+          <span class="muted">
+            in the cluster <code>{s.clusterUrl}</code>
+          </span>
+        )}
         {Object.keys(s.dependsOn).length > 0 && (
           <span class="muted">
             depends on{' '}
