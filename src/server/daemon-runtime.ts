@@ -75,7 +75,7 @@ export async function rememberRuntime(meta: Meta, choice: RuntimeChoice, stateDi
 export const RUNTIME_FILE = 'runtime.json';
 
 /** Creates the kubernetes driver for the choice (loaded on demand); the process runtime is the daemon's own. */
-export async function createKubernetesFor(choice: RuntimeChoice, stack: string | undefined, logger: Logger): Promise<Runtime & { readonly namespace: string }> {
+export async function createKubernetesFor(choice: RuntimeChoice, stack: string | undefined, logger: Logger): Promise<Runtime & { readonly namespace: string; readonly context: string }> {
   const k8s = await import('../runtime/kubernetes/index.js');
   return k8s.createKubernetesRuntime({ context: choice.context, namespace: choice.namespace, stack, logger });
 }

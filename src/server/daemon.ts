@@ -67,8 +67,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       return createProcessRuntime({ stateDir, prober: createProber(), store: store.instances, logger });
     }
     const k8s = await createKubernetesFor(choice, saved?.spec.name, logger);
-    // the namespace as resolved (the context's default may change later; the stack stays where it is)
-    await rememberRuntime(store.meta, (chosen = { ...choice, namespace: k8s.namespace }), stateDir);
+    // the context and namespace as resolved: the kubeconfig's current context or the context's
+    // namespace may change later; the stack stays where it is
+    await rememberRuntime(store.meta, (chosen = { ...choice, context: k8s.context, namespace: k8s.namespace }), stateDir);
     logger.info({ context: choice.context, namespace: k8s.namespace }, 'services run on kubernetes');
     return k8s;
   })().catch(async (err: unknown) => {

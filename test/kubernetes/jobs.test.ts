@@ -2,18 +2,22 @@
 // server: applied as a Job (no Deployment, no Service), done once its pod has started, its
 // pod a 'completed' instance once it succeeded; a re-apply with nothing changed writes
 // nothing; a changed image replaces the Job (the old one and its pod go first); `restart`
-// runs it again; a failed run is reported with the job controller's reason and the pod's last
-// log lines; through the orchestrator, a dependent waiting for `completed` is applied only
+// runs it again (also a Job whose template carries the labels a 1.27+ API server adds, which
+// must not be copied into the new Job); a failed run is reported with the job controller's
+// reason and the pod's last log lines; an `on-failure` run that crash-loops is waited for
+// until the job controller gives up (backoffLimit); through the orchestrator, a dependent waiting for `completed` is applied only
 // after the Job succeeded, and one whose dependency failed is not applied; prune and down
 // delete tutti's Jobs and leave an unmanaged Job alone. The API server runs no job controller
 // and no kubelet: the FakeNode plays both (it creates the Job's pods, runs each for RUN_MS and
 // exits with EXIT_CODE, and writes the Job's status as the real controller does).
 
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { StackSpec } from '../../src/core/index.js';
 import { createOrchestrator } from '../../src/orchestrator/index.js';
 import { clientNode } from '../../src/runtime/kubernetes/client-node.js';
+import { renderJob } from '../../src/runtime/kubernetes/render-job.js';
+import type { KubernetesServiceSpec } from '../../src/runtime/kubernetes/render-service.js';
 import { collect, waitFor } from '../fixtures/wait.js';
 import type { PodScript } from './fake-node.js';
 import { applied, deployment, kubeEnv, phases, SKIP, spec } from './harness.js';
@@ -106,6 +110,43 @@ describe.skipIf(SKIP)(`kubernetes driver: run-to-completion services as Jobs${SK
     const before = env.runtime.requests();
     expect(phases(await applied(env.runtime, deployment(migrate({ image: 'registry.example/migrate:2', revision: 'migrate-r2' }))))).toEqual(['unchanged', 'done']);
     expect(env.runtime.requests().writes - before.writes).toBe(0);
+  });
+
+  it('restart of a Job a 1.27+ API server labelled, by a driver that did not render it: none of the old Job\'s labels is copied', async () => {
+    const jobs = await batch();
+    const report = spec('report', { restart: 'never', env: { EXIT_CODE: '0', RUN_MS: '100' } });
+    // as tutti applied it, with the template labels a 1.27+ API server adds beside the old ones (1.20 adds only those)
+    const body: V1Job = renderJob({ spec: report as KubernetesServiceSpec, stack: 'shop', namespace: env.namespace, replicas: 1 }).job;
+    body.spec!.template.metadata!.labels = { ...body.spec!.template.metadata!.labels, 'batch.kubernetes.io/controller-uid': 'a1b2c3d4-0000-4000-8000-000000000000', 'batch.kubernetes.io/job-name': 'report' };
+    const old = await jobs.createNamespacedJob({ namespace: env.namespace, body });
+    await waitFor(() => env.runtime.instances('report')[0]?.state === 'completed', { message: 'the first run completed' });
+    const fresh = await env.newRuntime();
+    try {
+      const progress = await collect(fresh.restart('report', AbortSignal.timeout(60_000)));
+      expect(phases(progress), JSON.stringify(progress)).toEqual(['stopping', 'starting', 'ready', 'done']);
+      const now = await jobs.readNamespacedJob({ name: 'report', namespace: env.namespace });
+      expect(now.metadata?.uid).not.toBe(old.metadata?.uid);
+      const labels = now.spec?.template.metadata?.labels ?? {};
+      expect(Object.keys(labels).filter((k) => k.startsWith('batch.kubernetes.io/'))).toEqual([]);
+      expect(labels['controller-uid']).toBe(now.metadata?.uid);
+    } finally {
+      await fresh.detach();
+      await env.runtime.remove('report');
+    }
+  });
+
+  it('an on-failure run that crash-loops is a retry: the apply fails only once the job controller gives up', async () => {
+    const retry = spec('retry', { restart: 'on-failure', env: { EXIT_CODE: '3', RUN_MS: '50', READY: 'no', LOG: 'cannot reach the db' } });
+    try {
+      const progress = await applied(env.runtime, deployment(retry));
+      const last = progress.at(-1)!;
+      expect(last.phase).toBe('failed');
+      expect(last.message).toMatch(/^BackoffLimitExceeded: Job has reached the specified backoff limit/);
+      const job = await (await batch()).readNamespacedJob({ name: 'retry', namespace: env.namespace });
+      expect(job.spec?.backoffLimit).toBe(6);
+    } finally {
+      await env.runtime.remove('retry');
+    }
   });
 
   it('reports a failed Job with the job controller\'s reason and the pod\'s last log lines', async () => {

@@ -85,6 +85,9 @@ describe.skipIf(SKIP)(`tutti up --runtime kubernetes${SKIP ? ` (skipped: ${SKIP}
     // without --runtime, up goes on where the project's stack runs (.tutti/runtime.json)
     const again = await tutti('up');
     expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    // naming the context and namespace it drives (the kubeconfig's current one) is no move
+    const named = await tutti('up', '--runtime', 'kubernetes', '--context', env.kc.getCurrentContext(), '--namespace', ns);
+    expect(named.code, `${named.stdout}\n${named.stderr}`).toBe(0);
     // a namespace other than the one the control plane drives is refused, not ignored
     const elsewhere = await tutti('up', '--runtime', 'kubernetes', '--namespace', 'elsewhere');
     expect(elsewhere.code).toBe(1);

@@ -73,33 +73,38 @@ export async function deleteJob(ctx: ApplyContext, job: V1Job, opts: Omit<JobApp
   const uid = job.metadata?.uid;
   await ctx.api.delete('Job', name, 'Foreground');
   ctx.cache.forget('Job', name);
-  const gone = await untilGone(ctx.cache, name, uid, opts.stopTimeoutMs, opts.signal);
-  if (!gone) {
+  const outcome = await untilGone(ctx.cache, name, uid, opts.stopTimeoutMs, opts.signal);
+  if (outcome === 'aborted') {
+    throw new TuttiError('TUTTI_E_DEPLOY_FAILED', `aborted while waiting for the previous Job ${name} to be deleted (its pods were stopping); the new Job was not created`, {
+      hint: 'apply again to create it',
+    });
+  }
+  if (outcome === 'timeout') {
     throw new TuttiError('TUTTI_E_DEPLOY_FAILED', `the previous Job ${name} was not gone within ${Math.round(opts.stopTimeoutMs / 1000)}s of its deletion (its pods are still stopping)`, {
       hint: `see \`kubectl get pods -l app.kubernetes.io/name=${ctx.service}\`; apply again once they are gone`,
     });
   }
 }
 
-/** Resolves true once the cache holds no Job of that name and uid, false after the timeout or on abort. */
-function untilGone(cache: ClusterCache, name: string, uid: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+/** Resolves once the cache holds no Job of that name and uid, or the timeout passes, or the signal aborts. */
+export function untilGone(cache: Pick<ClusterCache, 'get' | 'onChange'>, name: string, uid: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<'gone' | 'timeout' | 'aborted'> {
   const gone = (): boolean => {
     const j = cache.get('Job', name);
     return !j || (uid !== undefined && j.metadata?.uid !== uid);
   };
   return new Promise((resolve) => {
-    if (gone()) return resolve(true);
-    if (signal.aborted) return resolve(false);
-    const done = (ok: boolean): void => {
+    if (gone()) return resolve('gone');
+    if (signal.aborted) return resolve('aborted');
+    const done = (outcome: 'gone' | 'timeout' | 'aborted'): void => {
       clearTimeout(timer);
       off();
       signal.removeEventListener('abort', onAbort);
-      resolve(ok);
+      resolve(outcome);
     };
-    const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(gone()), timeoutMs);
+    const onAbort = (): void => done('aborted');
+    const timer = setTimeout(() => done(gone() ? 'gone' : 'timeout'), timeoutMs);
     const off = cache.onChange((kind) => {
-      if (kind === 'Job' && gone()) done(true);
+      if (kind === 'Job' && gone()) done('gone');
     });
     signal.addEventListener('abort', onAbort, { once: true });
   });

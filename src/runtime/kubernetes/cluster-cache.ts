@@ -2,10 +2,14 @@
 // Deployments, Jobs and Services (all of them, so a name taken by something tutti does not manage
 // is noticed before it is touched), and of tutti's Secrets and pods. Applies compare against
 // these caches, rollouts wait on their changes, and pods become instances from them — no
-// polling. A watch that breaks is restarted with a growing delay.
+// polling. A watch that breaks is restarted with a growing delay. An account that may not
+// list Jobs (a control plane whose Role predates them) is not fatal: the cache runs without
+// Jobs, says so once, and tries again when a Job is to be applied (ensureJobs).
 
 import type { KubernetesObject, ListWatch, V1Deployment, V1Job, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { TuttiError } from '../../core/index.js';
 import type { KubeApi, KindObject, ObjectKind } from './kube-api.js';
+import { statusOf } from './kube-errors.js';
 import { MANAGED_SELECTOR } from './names.js';
 
 export type CachedKind = ObjectKind | 'Pod';
@@ -23,42 +27,103 @@ export class ClusterCache {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
+  /** the 403 the Job informer got, while the account may not list Jobs */
+  private jobsRefused: unknown;
+  private jobsRetry: Promise<void> | undefined;
+
   private constructor(private readonly api: KubeApi, private readonly onError: (kind: CachedKind, err: unknown) => void) {}
 
-  /** Lists everything and starts watching; throws (as a TuttiError) when the first list fails. */
-  static async start(api: KubeApi, onError: (kind: CachedKind, err: unknown) => void = () => {}): Promise<ClusterCache> {
+  /**
+   * Lists everything and starts watching; throws (as a TuttiError) when the first list fails —
+   * except when only Jobs are refused (403): then it runs without them and calls onJobsRefused.
+   */
+  static async start(
+    api: KubeApi,
+    onError: (kind: CachedKind, err: unknown) => void = () => {},
+    onJobsRefused: (err: TuttiError) => void = () => {},
+  ): Promise<ClusterCache> {
     const cache = new ClusterCache(api, onError);
     const kinds: Array<[CachedKind, string | undefined]> = [
       ['Deployment', undefined], ['Job', undefined], ['Service', undefined], ['Secret', MANAGED_SELECTOR], ['Pod', MANAGED_SELECTOR],
     ];
     const failures: Array<[CachedKind, unknown]> = [];
     await Promise.all(kinds.map(async ([kind, selector]) => {
-      const informer = api.informer<KubernetesObject>(kind, selector);
-      cache.informers.set(kind, informer);
-      let delay = RESTART_MIN_MS;
-      let synced = false;
-      informer.on('add', (o) => cache.emit(kind, 'add', o));
-      informer.on('update', (o) => cache.emit(kind, 'update', o));
-      informer.on('delete', (o) => cache.emit(kind, 'delete', o));
-      informer.on('connect', () => { if (synced) delay = RESTART_MIN_MS; });
-      informer.on('error', (err) => {
-        if (!synced) {
-          failures.push([kind, err]);
-          return;
-        }
-        cache.onError(kind, err);
-        cache.later(() => void informer.start(), delay);
-        delay = Math.min(delay * 2, RESTART_MAX_MS);
-      });
-      await informer.start();
-      synced = true;
+      const err = await cache.watch(kind, selector);
+      if (err !== undefined) failures.push([kind, err]);
     }));
-    if (failures.length > 0) {
+    const fatal = failures.filter(([kind, err]) => !(kind === 'Job' && statusOf(err) === 403));
+    if (fatal.length > 0) {
       await cache.stop();
-      const [kind, err] = failures[0];
+      const [kind, err] = fatal[0];
       api.fail(err, `list ${kind === 'Pod' ? 'pod' : kind}s`);
     }
+    if (failures.length > 0) {
+      cache.jobsRefused = failures[0][1];
+      onJobsRefused(cache.jobsError());
+    }
     return cache;
+  }
+
+  /** Starts an informer; resolves once it has listed, with the error of a first list that failed. */
+  private async watch(kind: CachedKind, selector: string | undefined): Promise<unknown> {
+    const informer = this.api.informer<KubernetesObject>(kind, selector);
+    let delay = RESTART_MIN_MS;
+    let synced = false;
+    let failure: unknown;
+    informer.on('add', (o) => this.emit(kind, 'add', o));
+    informer.on('update', (o) => this.emit(kind, 'update', o));
+    informer.on('delete', (o) => this.emit(kind, 'delete', o));
+    informer.on('connect', () => { if (synced) delay = RESTART_MIN_MS; });
+    informer.on('error', (err) => {
+      if (!synced) {
+        failure ??= err;
+        return;
+      }
+      this.onError(kind, err);
+      this.later(() => void informer.start(), delay);
+      delay = Math.min(delay * 2, RESTART_MAX_MS);
+    });
+    await informer.start();
+    if (failure !== undefined || this.stopped) {
+      await informer.stop();
+      return failure;
+    }
+    synced = true;
+    this.informers.set(kind, informer);
+    return undefined;
+  }
+
+  /** Whether Jobs are watched (false while the account may not list them). */
+  watchesJobs(): boolean {
+    return this.jobsRefused === undefined;
+  }
+
+  /**
+   * Resolves once Jobs are watched: when they were refused, lists them again (the Role may have
+   * been updated since); throws the clear error while they still are refused.
+   */
+  async ensureJobs(): Promise<void> {
+    if (this.jobsRefused === undefined) return;
+    this.jobsRetry ??= this.watch('Job', undefined).then((err) => {
+      if (err === undefined) this.jobsRefused = undefined;
+      else if (statusOf(err) === 403) this.jobsRefused = err;
+      else this.api.fail(err, 'list Jobs');
+    }).finally(() => { this.jobsRetry = undefined; });
+    await this.jobsRetry;
+    if (this.jobsRefused !== undefined) throw this.jobsError();
+  }
+
+  private jobsError(): TuttiError {
+    let refused: TuttiError;
+    try {
+      this.api.fail(this.jobsRefused, 'list Jobs');
+    } catch (err) {
+      refused = err as TuttiError;
+    }
+    return new TuttiError('TUTTI_E_FORBIDDEN', `${refused!.message}; services that run to completion (restart: never / on-failure) are Jobs, and cannot be applied`, {
+      hint: 'the Role of tutti\'s account predates Jobs: apply the output of `tutti render control-plane` again (it grants `jobs` get, list, watch, create, patch, delete)',
+      cause: this.jobsRefused,
+    });
   }
 
   private later(fn: () => void, ms: number): void {

@@ -3,15 +3,17 @@
 // succeeded) — dependents that need it `completed` wait for its pods to succeed through the
 // instances. It fails on what the job controller gives up on (the Failed condition:
 // BackoffLimitExceeded, DeadlineExceeded) and, early, on what does not cure itself: a pod
-// whose container cannot start (ImagePullBackOff, CrashLoopBackOff, … see rollout-status.ts)
-// or that failed with restarts left to none.
+// whose container cannot start (ImagePullBackOff, a missing Secret, … see rollout-status.ts).
+// Under restartPolicy OnFailure a CrashLoopBackOff is not such a thing: it is the kubelet
+// retrying the run, which the job controller bounds with backoffLimit; the run is waited for
+// (`retrying`) until the Job succeeds or gets its Failed condition.
 
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { podReady, stuckReason } from './rollout-status.js';
 
 export type JobVerdict =
   | { state: 'done'; complete: boolean }
-  | { state: 'waiting'; reason: string }
+  | { state: 'waiting'; reason: string; retrying?: boolean }
   | { state: 'failed'; reason: string; pod?: string };
 
 /** Whether the pod was created by this Job (its controller owner is the Job's uid). */
@@ -50,10 +52,17 @@ export function jobVerdict(job: V1Job, allPods: V1Pod[]): JobVerdict {
     const reason = `${failed.reason ?? 'Failed'}: ${failed.message ?? 'the job failed'}${pod && exit ? `; pod ${pod.metadata?.name} ${exit}` : ''}`;
     return { state: 'failed', reason, ...(pod && { pod: pod.metadata?.name }) };
   }
+  const retriesInPod = job.spec?.template.spec?.restartPolicy === 'OnFailure';
+  let retrying: string | undefined;
   for (const pod of pods) {
     if (pod.metadata?.deletionTimestamp) continue;
     const stuck = stuckReason(pod);
-    if (stuck) return { state: 'failed', reason: `pod ${pod.metadata?.name}: ${stuck}`, pod: pod.metadata?.name };
+    if (!stuck) continue;
+    if (retriesInPod && stuck.startsWith('CrashLoopBackOff')) {
+      retrying ??= `pod ${pod.metadata?.name} is retrying (${stuck})`;
+      continue;
+    }
+    return { state: 'failed', reason: `pod ${pod.metadata?.name}: ${stuck}`, pod: pod.metadata?.name };
   }
   if (jobCondition(job, 'Complete')) return { state: 'done', complete: true };
   const parallelism = job.spec?.parallelism ?? 1;
@@ -64,5 +73,6 @@ export function jobVerdict(job: V1Job, allPods: V1Pod[]): JobVerdict {
   const started = pods.filter((p) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Succeeded' || (p.status?.phase === 'Running' && podReady(p)))).length;
   if (succeeded >= completions) return { state: 'done', complete: true };
   if (started >= want) return { state: 'done', complete: false };
-  return { state: 'waiting', reason: `${started} of ${want} pod${want === 1 ? '' : 's'} started` };
+  const counted = `${started} of ${want} pod${want === 1 ? '' : 's'} started`;
+  return retrying ? { state: 'waiting', reason: `${counted}; ${retrying}`, retrying: true } : { state: 'waiting', reason: counted };
 }

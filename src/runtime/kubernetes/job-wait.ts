@@ -3,6 +3,9 @@
 // ready (or has already run to completion). As for a Deployment's rollout, nothing moving for
 // the service's ready_timeout fails it, with the newest Warning event about its pods or the
 // Job (FailedCreate: a quota, an admission or RBAC refusal; FailedScheduling; …) as the reason.
+// A run the kubelet is retrying (an `on-failure` pod in CrashLoopBackOff, whose back-off grows
+// to 5 minutes) is not a stall: the job controller's backoffLimit bounds it, so the wait goes
+// on until the Job succeeds or fails.
 
 import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import { formatDuration } from '../../core/index.js';
@@ -68,7 +71,13 @@ export function waitForJob(w: JobWatch): Promise<RolloutOutcome> {
       const verdict = jobVerdict(job, pods);
       if (verdict.state === 'done') return finish({ ok: true });
       if (verdict.state === 'failed') return finish({ ok: false, message: verdict.reason, pod: verdict.pod });
-      const now = JSON.stringify([job.status?.active, job.status?.succeeded, job.status?.failed, [...started].sort(), [...ready].sort()]);
+      if (verdict.retrying) {
+        clearTimeout(timer);
+        signature = '';
+        return;
+      }
+      const restarts = pods.map((p) => p.status?.containerStatuses?.[0]?.restartCount ?? 0);
+      const now = JSON.stringify([job.status?.active, job.status?.succeeded, job.status?.failed, [...started].sort(), [...ready].sort(), restarts]);
       if (now !== signature) {
         signature = now;
         clearTimeout(timer);

@@ -4,7 +4,8 @@
 // rollout (rollout-wait.ts), rolls a failed one back to the previous pod template so the
 // pods that served keep serving, and reports why it failed with the failing pod's last log
 // lines. A service that runs to completion (restart: never / on-failure) is a Job instead
-// (run-job.ts): replaced when it changes, run again by `restart`. Pods are the instances
+// (run-job.ts): replaced when it changes, run again by `restart`; an account that may not
+// list Jobs (a Role from before them) runs without them, and only such services fail. Pods are the instances
 // (from a watch), logs come from the pods log API, and `prune` deletes what tutti manages in
 // the stack but the manifest no longer names.
 
@@ -44,6 +45,8 @@ export interface KubernetesRuntimeOptions extends ClusterTargetOptions {
 
 export interface KubernetesRuntime extends Runtime {
   readonly namespace: string;
+  /** the kubeconfig context in use (the current one when none was asked for) */
+  readonly context: string;
   /** API requests made so far, by kind */
   requests(): RequestCounts;
   /** Deletes the stack's objects whose service is not in `keep`; returns `Kind/name` of each. */
@@ -59,7 +62,11 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
   const logger = opts.logger;
   let cache: ClusterCache;
   try {
-    cache = await ClusterCache.start(api, (kind, err) => logger?.warn({ err, kind }, 'kubernetes watch broke; restarting it'));
+    cache = await ClusterCache.start(
+      api,
+      (kind, err) => logger?.warn({ err, kind }, 'kubernetes watch broke; restarting it'),
+      (err) => logger?.warn({ err: err.cause }, `${err.message} (${err.hint})`),
+    );
   } catch (err) {
     await api.close();
     throw err;
@@ -70,6 +77,8 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
   const queue = new KeyedQueue();
   const lifetime = new AbortController();
   const knownSpecs = new Map<string, KubernetesServiceSpec>();
+  /** the Job each run-to-completion service was last rendered as here (what `restart` runs again) */
+  const knownJobs = new Map<string, V1Job>();
   let detached = false;
 
   const operate = (service: string, work: (push: (p: Progress) => void, signal: AbortSignal) => Promise<void>, signal: AbortSignal): AsyncIterable<Progress> => {
@@ -160,6 +169,7 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
   const runtime: KubernetesRuntime = {
     name: 'kubernetes',
     namespace: target.namespace,
+    context: target.context,
 
     apply(deployment, signal) {
       const spec = deployment.spec as KubernetesServiceSpec;
@@ -178,7 +188,13 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
           return e ? [[dep, e]] : [];
         }));
         const input = { spec, stack, namespace: target.namespace, replicas: deployment.replicas, env: deployment.env, dependencies };
-        if (isJobService(spec)) return applyJobService(jobContext(stack, service, push, sig, spec.readyTimeoutMs), renderJob(input));
+        if (isJobService(spec)) {
+          await cache.ensureJobs();
+          const objects = renderJob(input);
+          knownJobs.set(service, objects.job);
+          return applyJobService(jobContext(stack, service, push, sig, spec.readyTimeoutMs), objects);
+        }
+        knownJobs.delete(service);
         const objects = renderService(input);
         const name = objects.deployment.metadata!.name!;
         const before = podNames(service);
@@ -219,7 +235,7 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
         if (job && ownedFor(job, service)) {
           // a Job cannot be rolled: run it again
           const stack = job.metadata!.labels![LABEL_PART_OF];
-          return rerunJobService(jobContext(stack, service, push, sig, knownSpecs.get(service)?.readyTimeoutMs ?? 60_000), job);
+          return rerunJobService(jobContext(stack, service, push, sig, knownSpecs.get(service)?.readyTimeoutMs ?? 60_000), job, knownJobs.get(service));
         }
         const live = cache.get('Deployment', name);
         if (!live) {
@@ -258,6 +274,7 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
           cache.forget(kind, objectNameOf);
         }
         knownSpecs.delete(service);
+        knownJobs.delete(service);
         // the garbage collector deletes the pods; wait until the kubelets have stopped them
         await waitUntil(() => tracker.instances(service).length === 0, cache, graceMs + REMOVE_MARGIN_MS, AbortSignal.any([signal ?? new AbortController().signal, lifetime.signal]));
       });
@@ -286,6 +303,8 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
       const keepSet = new Set(keep);
       const deleted: string[] = [];
       for (const kind of ['Deployment', 'Job', 'Service', 'Secret'] as ObjectKind[]) {
+        // an account that may not list Jobs has created none
+        if (kind === 'Job' && !cache.watchesJobs()) continue;
         for (const object of await api.list(kind, selectorOf(stack))) {
           const service = object.metadata?.labels?.[LABEL_NAME];
           if (!service || keepSet.has(service)) continue;

@@ -203,7 +203,7 @@ describe('renderService', () => {
     const c = renderService({ spec: { ...spec, resources }, stack: 's', namespace: 'n', replicas: 1 }).deployment.spec!.template.spec!.containers[0];
     expect(c.readinessProbe).toEqual({ exec: { command: ['pg_isready'] }, periodSeconds: 1, timeoutSeconds: 3, successThreshold: 2, failureThreshold: 1 });
     expect(c.startupProbe).toMatchObject({ initialDelaySeconds: 5, failureThreshold: 10 });
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '2', memory: '1000' } });
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '2', memory: '1k' } });
   });
 });
 

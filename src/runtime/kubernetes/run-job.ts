@@ -1,16 +1,20 @@
 // The driver's two operations on a run-to-completion service, as Progress: apply (the Job as
-// rendered; a failed run applied again runs again) and restart (run it again: the same Job,
-// deleted and created anew). Each follows the new Job until its pods have started, as the
-// process runtime waits for such a service, and reports a failure — the job controller's
+// rendered; a failed run applied again runs again) and restart (run it again: the Job deleted
+// and created anew — as tutti last rendered it, or, when this driver has not rendered it, as
+// the cluster holds it without what the API server added; the new body is built and checked
+// before the old Job is deleted). Each follows the new Job until its pods have started, as
+// the process runtime waits for such a service, and reports a failure — the job controller's
 // reason, or the pod's that cannot start — with the failing pod's last log lines.
 
 import type { V1Job } from '@kubernetes/client-node';
+import { TuttiError } from '../../core/index.js';
 import type { Progress } from '../contract.js';
 import { applyJob, deleteJob, isFailedJob } from './apply-job.js';
 import type { ApplyContext } from './apply-service.js';
 import { jobVerdict } from './job-status.js';
 import { waitForJob } from './job-wait.js';
 import { ANNOTATION_APPLIED, ANNOTATION_REVISION } from './names.js';
+import { appliedHash } from './object-diff.js';
 import { serviceOfPod } from './pod-instance.js';
 import type { JobObjects } from './render-job.js';
 
@@ -24,8 +28,12 @@ export interface JobRunContext extends ApplyContext {
   lastLines(pod: string): Promise<string[]>;
 }
 
-/** the labels the API server adds to a Job's template (they name the Job's uid) */
-const GENERATED_LABELS = ['controller-uid', 'job-name'];
+/**
+ * The labels the API server adds to a Job's pod template: they name the Job and its uid (the
+ * `batch.kubernetes.io/` ones since Kubernetes 1.27). A new Job whose template carries the old
+ * uid is refused (422), so none of them is copied.
+ */
+export const GENERATED_LABELS = ['controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'];
 
 export async function applyJobService(ctx: JobRunContext, objects: JobObjects): Promise<void> {
   const name = objects.job.metadata!.name!;
@@ -42,18 +50,42 @@ export async function applyJobService(ctx: JobRunContext, objects: JobObjects): 
   await follow(ctx, name, result.written.length === 0);
 }
 
-/** Runs the Job again: deleted (its pods first) and created from what the cluster holds. */
-export async function rerunJobService(ctx: JobRunContext, live: V1Job): Promise<void> {
+/**
+ * Runs the Job again: deleted (its pods first) and created anew from `rendered` (what this
+ * driver last applied) when the cluster still holds that, else from the live Job. The body is
+ * built before the old Job is deleted, so a Job that cannot be rebuilt is left as it is.
+ */
+export async function rerunJobService(ctx: JobRunContext, live: V1Job, rendered?: V1Job): Promise<void> {
   const before = podsOfService(ctx);
-  const body = jobBody(live);
+  const body = rerunBody(live, rendered);
+  const name = body.metadata!.name!;
   await deleteJob(ctx, live, { stopTimeoutMs: stopTimeout(ctx, live), signal: ctx.signal });
   stoppedAll(ctx, before);
-  const stored = await ctx.api.apply(body, { force: true });
-  ctx.cache.remember('Job', stored);
-  await follow(ctx, body.metadata!.name!, false);
+  try {
+    ctx.cache.remember('Job', await ctx.api.apply(body, { force: ctx.force }));
+  } catch (err) {
+    const e = err as TuttiError;
+    throw new TuttiError(e.code ?? 'TUTTI_E_DEPLOY_FAILED', `Job ${name} was deleted to run it again, but creating it anew failed: ${e.message}`, {
+      hint: `apply the stack again (\`tutti up\`) to create it${e.hint ? `; ${e.hint}` : ''}`,
+      cause: err,
+    });
+  }
+  await follow(ctx, name, false);
 }
 
-/** The Job as tutti applied it, without what the API server set (status, uid, generated selector and labels). */
+/** The Job to create for a rerun: as rendered when the cluster holds that render, else rebuilt from the live one. */
+export function rerunBody(live: V1Job, rendered: V1Job | undefined): V1Job {
+  const body = rendered && appliedHash(rendered) === appliedHash(live) ? structuredClone(rendered) : jobBody(live);
+  const generated = Object.keys(body.spec?.template.metadata?.labels ?? {}).filter((k) => /(^|\/)(controller-uid|job-name)$/.test(k));
+  if (generated.length > 0 || body.spec?.selector || body.spec?.manualSelector || !body.spec?.template.spec?.containers?.length) {
+    throw new TuttiError('TUTTI_E_INTERNAL', `cannot run Job ${live.metadata?.name} again: the Job to create would carry ${generated.length > 0 ? `the labels ${generated.join(', ')} of the old one` : 'a selector or no container'}`, {
+      hint: 'apply the stack again (`tutti up`) instead; the Job was left as it is',
+    });
+  }
+  return body;
+}
+
+/** The Job as tutti applied it, without what the API server set (status, uid, selector, generated labels). */
 export function jobBody(live: V1Job): V1Job {
   const template = live.spec!.template;
   const labels = Object.fromEntries(Object.entries(template.metadata?.labels ?? {}).filter(([k]) => !GENERATED_LABELS.includes(k)));
@@ -66,7 +98,7 @@ export function jobBody(live: V1Job): V1Job {
       parallelism: live.spec!.parallelism,
       completions: live.spec!.completions,
       backoffLimit: live.spec!.backoffLimit,
-      template: { metadata: { labels, annotations: template.metadata?.annotations }, spec: template.spec },
+      template: { metadata: { labels, annotations: template.metadata?.annotations }, spec: structuredClone(template.spec) },
     },
   };
 }
