@@ -43,6 +43,16 @@ describe('parseGrep', () => {
     expect(err.hint).toMatch(/between slashes/);
   });
 
+  it.each(['/(a+)+$/', '/(\\w+\\s?)*$/i', '/(x+x+)+y/'])('refuses %s, whose backtracking can grow exponentially with a line', (pattern) => {
+    expect(() => parseGrep(pattern)).toThrow(/can take exponential time on some lines/);
+    // and the same patterns' safe forms are fine
+    expect(parseGrep('/a+$/').test('xaa')).toBe(true);
+  });
+
+  it('accepts the regexes people grep logs with', () => {
+    for (const p of ['/timeout|refused/i', '/^\\d+ms$/', '/error.*order \\d+/', '/"level":(40|50)/']) expect(parseGrep(p).kind).toBe('regex');
+  });
+
   it('names the field it was given', () => {
     expect(() => parseGrep('/(/', { label: 'invalid request: querystring.grep' })).toThrow(/^invalid request: querystring.grep \/\(\/ is not/);
   });
