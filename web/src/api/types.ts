@@ -1,5 +1,6 @@
 // The shapes of the control-plane API the dashboard reads (see GET /api/v1/openapi.json).
-// Written out here rather than imported: the dashboard talks to the API only.
+// Written out here rather than imported: the dashboard talks to the API only; test/web-api-types.test.ts
+// checks at type-check time that these copies still match the server's types.
 
 export type Role = 'viewer' | 'service' | 'operator' | 'admin';
 
@@ -226,11 +227,12 @@ export interface RunSummary {
 }
 
 export interface TaskRecord {
-  key?: string;
+  key: string;
   pointer: string;
   name: string;
   loop?: number[];
-  status: 'running' | 'completed' | 'faulted';
+  /** cancelled: interrupted (run cancelled or suspended, a sibling fork branch won) */
+  status: 'running' | 'completed' | 'faulted' | 'cancelled';
   startedAt: number;
   endedAt?: number;
   input?: unknown;
