@@ -83,6 +83,9 @@ describe.skipIf(SKIP)(`tutti render control-plane${SKIP ? ` (skipped: ${SKIP})` 
       const refused = (await applied(runtime, deployment(once))).at(-1)!;
       expect(refused.phase).toBe('failed');
       expect(refused.message).toMatch(/^not allowed to list Jobs in namespace .*; services that run to completion \(restart: never \/ on-failure\) are Jobs, and cannot be applied \(.*`tutti render control-plane` again/);
+      // restart of that service says the same, rather than "unchanged"
+      const again = (await collect(runtime.restart('oneshot', new AbortController().signal))).at(-1)!;
+      expect([again.phase, again.message]).toEqual(['failed', refused.message]);
       expect(await runtime.prune('shop', ['legacy'])).toEqual([]);
       expect(warnings).toHaveLength(1);
 

@@ -231,6 +231,9 @@ export async function createKubernetesRuntime(opts: KubernetesRuntimeOptions = {
     restart(service, signal) {
       return operate(service, async (push, sig) => {
         const name = objectName(service);
+        // a service that is a Job, on a runtime whose Role cannot see Jobs: say so rather than "unchanged"
+        const spec = knownSpecs.get(service);
+        if (spec && isJobService(spec) && !cache.watchesJobs()) await cache.ensureJobs();
         const job = cache.get('Job', name);
         if (job && ownedFor(job, service)) {
           // a Job cannot be rolled: run it again
