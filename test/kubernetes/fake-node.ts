@@ -260,10 +260,15 @@ export class FakeNode {
     this.serial(`pod/${name}`, () => this.runPod(p));
   }
 
-  /** Runs the behaviour for a pod again (a test changed it), e.g. to make a ready pod unready. */
+  /** Runs the behaviour for a pod again (a test changed it), e.g. to make a ready pod unready.
+   *  Queued behind the pod's first run, so the status it writes is the last one: run beside it,
+   *  the first run's status (from the old behaviour) could land after it and win. */
   async rerun(podName: string): Promise<void> {
-    const p = this.pods.get(podName, this.namespace);
-    if (p) await this.runPod(p);
+    this.serial(`pod/${podName}`, async () => {
+      const p = this.pods.get(podName, this.namespace);
+      if (p) await this.runPod(p);
+    });
+    await this.queues.get(`pod/${podName}`);
   }
 
   private async runPod(p: V1Pod): Promise<void> {
